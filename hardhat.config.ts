@@ -1,0 +1,68 @@
+import { createRequire } from "node:module";
+
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { configVariable, defineConfig } from "hardhat/config";
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The compiler is the `solc` npm package's soljson.js, pinned in package.json to this exact version.
+ * Hardhat never downloads a compiler: builds work offline and are reproducible.
+ */
+const SOLC_VERSION = "0.8.30";
+const SOLJSON_PATH = require.resolve("solc/soljson.js");
+
+/** Cancun: accepted by Ethereum mainnet, Sepolia and the major L2s; needed for transient storage. */
+const EVM_VERSION = "cancun";
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    profiles: {
+      default: {
+        version: SOLC_VERSION,
+        path: SOLJSON_PATH,
+        settings: {
+          optimizer: { enabled: true, runs: 200 },
+          evmVersion: EVM_VERSION,
+        },
+      },
+      production: {
+        version: SOLC_VERSION,
+        path: SOLJSON_PATH,
+        settings: {
+          optimizer: { enabled: true, runs: 10_000 },
+          evmVersion: EVM_VERSION,
+        },
+      },
+    },
+  },
+  paths: {
+    tests: {
+      mocha: "test",
+      solidity: "test/contracts",
+    },
+  },
+  test: {
+    mocha: {
+      timeout: 120_000,
+    },
+  },
+  networks: {
+    hardhatMainnet: {
+      type: "edr-simulated",
+      chainType: "l1",
+    },
+    localhost: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:8545",
+    },
+    sepolia: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("SEPOLIA_RPC_URL"),
+      accounts: [configVariable("SEPOLIA_PRIVATE_KEY")],
+    },
+  },
+});
