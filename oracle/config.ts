@@ -1,36 +1,107 @@
+import { readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
+
 import { z } from "zod";
 
 import { ConfigError } from "./errors.ts";
 
-/**
+/*
  * Every setting the off-chain code reads from the environment. This module is the only reader of
- * `process.env`; everything else receives a parsed {@link Config} (or a slice of it).
+ * `process.env`; everything else receives a parsed config (or a slice of it). Each field carries
+ * its default and its description in the schema, and `describeSettings()` prints them for --help.
  */
-export const ConfigSchema = z.object({
-  /**
-   * Redis for the BullMQ queues. Unset: use 127.0.0.1:6379 when it answers, otherwise start a
-   * `redis-server` from PATH on a free port (development and demo only).
-   * @defaultValue undefined
-   */
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
-  /**
-   * Log level for the pino root logger.
-   * @defaultValue "info"
-   */
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-});
 
+const PRIVATE_KEY = /^0x[0-9a-fA-F]{64}$/;
+
+/** Settings shared by every actor's tools. */
+export const ConfigSchema = z.object({
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/ })
+    .optional()
+    .describe("Redis for the BullMQ queues; unset: 127.0.0.1:6379 if it answers, else redis-server from PATH"),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("info")
+    .describe("pino log level"),
+});
 export type Config = z.infer<typeof ConfigSchema>;
 
+/** An oracle operator's settings (`cw operator start`). */
+export const OperatorConfigSchema = ConfigSchema.extend({
+  RPC_URL: z.url({ protocol: /^(https?|wss?)$/ }).default("http://127.0.0.1:8545").describe("JSON-RPC endpoint of the chain"),
+  DEPLOYMENT: z.string().min(1).default("deployments/localhost.json").describe("deployment manifest (contract addresses, chain id)"),
+  ORACLE_PRIVATE_KEY: z
+    .string()
+    .regex(PRIVATE_KEY, "must be 0x followed by 64 hex digits")
+    .optional()
+    .describe("operator signing key (secret; or use KEYSTORE)"),
+  KEYSTORE: z.string().min(1).optional().describe("encrypted JSON keystore holding the operator key"),
+  KEYSTORE_PASSWORD: z.string().optional().describe("password of KEYSTORE (secret)"),
+  CONFIRMATIONS: z.coerce.number().int().min(0).max(1_000).default(2).describe("blocks a RoundClosed event must be buried under"),
+  POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(2_000).describe("chain polling interval"),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1).describe("concurrent jobs per worker process"),
+  BACKEND: z.enum(["cpu", "tfjs", "auto"]).default("auto").describe("compute backend; auto = GPU when tfjs-node-gpu loads"),
+  SHARD_SIZE: z.coerce.number().int().min(1_024).default(4_194_304).describe("parameters per aggregation shard job"),
+  WORK_DIR: z.string().min(1).default(".cw/work").describe("update cache and shard exchange directory"),
+  STORE_DIR: z.string().min(1).default(".cw/store").describe("where new model files are published"),
+  FETCH_MAX_BYTES: z.coerce.number().int().min(1_024).default(256 * 1024 * 1024).describe("largest update file fetched"),
+  FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000).describe("time limit of one update fetch"),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9_464).describe("port of /metrics and /healthz; 0 = off"),
+  DASHBOARD: z.stringbool().default(false).describe("serve the bull-board dashboard under /dashboard"),
+});
+export type OperatorConfig = z.infer<typeof OperatorConfigSchema>;
+
+/** Variables whose values are never printed, logged or echoed in errors. */
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set(["ORACLE_PRIVATE_KEY", "KEYSTORE_PASSWORD"]);
+
 /**
- * Parses the environment once, at boot.
- * @throws {ConfigError} listing every invalid variable.
+ * Parses `env` against `schema`, once, at boot.
+ * @throws {ConfigError} listing every invalid variable (zod never echoes the rejected values).
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = ConfigSchema.safeParse(env);
+export function parseConfig<S extends z.ZodType>(schema: S, env: Readonly<Record<string, string | undefined>>): z.infer<S> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
   }
   return parsed.data;
+}
+
+/** The shared settings. @throws {ConfigError} */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return parseConfig(ConfigSchema, env);
+}
+
+/**
+ * An operator's settings: `env` over the variables of `envFile` (default: `.env` when present).
+ * @throws {ConfigError} on an invalid value, a missing key, or an unreadable named file.
+ */
+export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env, envFile?: string): OperatorConfig {
+  const config = parseConfig(OperatorConfigSchema, { ...readEnvFile(envFile), ...env });
+  if (!config.ORACLE_PRIVATE_KEY && !config.KEYSTORE) {
+    throw new ConfigError("invalid configuration: set ORACLE_PRIVATE_KEY, or KEYSTORE and KEYSTORE_PASSWORD");
+  }
+  return config;
+}
+
+function readEnvFile(path: string | undefined): Record<string, string> {
+  try {
+    return parseEnv(readFileSync(path ?? ".env", "utf8")) as Record<string, string>;
+  } catch (err) {
+    const missing = typeof err === "object" && err !== null && "code" in err && err.code === "ENOENT";
+    if (missing && path === undefined) return {};
+    throw new ConfigError(`could not read configuration file ${path ?? ".env"}`, { cause: err });
+  }
+}
+
+/** One line per setting of `schema` (name, default, description), for `--help`. */
+export function describeSettings(schema: z.ZodObject): string {
+  return Object.entries(schema.shape)
+    .map(([name, field]) => {
+      const type = field as z.ZodType;
+      const parsed = type.safeParse(undefined);
+      const fallback = parsed.success && parsed.data !== undefined ? String(parsed.data) : "-";
+      return `  ${name.padEnd(20)} ${fallback.padEnd(26)} ${type.description ?? ""}`;
+    })
+    .join("\n");
 }
