@@ -1,0 +1,45 @@
+const INSERTION_LIMIT = 16;
+
+function insertionSort(a: Float64Array, lo: number, hi: number): void {
+  for (let i = lo + 1; i <= hi; i++) {
+    const v = a[i] as number;
+    let j = i - 1;
+    while (j >= lo && (a[j] as number) > v) {
+      a[j + 1] = a[j] as number;
+      j--;
+    }
+    a[j + 1] = v;
+  }
+}
+
+/**
+ * Rearranges `a[lo..hi]` (inclusive) so that `a[k]` is the value a full sort would put there, every
+ * element before it is `<=` and every element after it is `>=` (quickselect, Hoare partition,
+ * median-of-three pivot). Deterministic; only the multiset of values matters to callers.
+ */
+export function selectKth(a: Float64Array, lo: number, hi: number, k: number): void {
+  while (hi - lo >= INSERTION_LIMIT) {
+    const mid = (lo + hi) >>> 1;
+    const x = a[lo] as number;
+    const y = a[mid] as number;
+    const z = a[hi] as number;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((a[i] as number) < pivot) i++;
+      while ((a[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = a[i] as number;
+        a[i] = a[j] as number;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
+  insertionSort(a, lo, hi);
+}
