@@ -1,0 +1,49 @@
+import { readdir } from "node:fs/promises";
+
+import { Command, CommanderError } from "commander";
+
+import { OracleError } from "../errors.ts";
+
+const COMMANDS_DIR = new URL("./commands/", import.meta.url);
+
+/** A subcommand module: `oracle/cli/commands/<name>.ts` exports `register(program)`. */
+export type CommandModule = { register: (program: Command) => void };
+
+/** Exit status for bad input (flags, files, folders). */
+export const EXIT_BAD_INPUT = 2;
+
+/** Builds the `cw` program with every command found in `oracle/cli/commands/`. */
+export async function buildProgram(): Promise<Command> {
+  const program = new Command("cw")
+    .description("Commonweight: bit-exact federated aggregation and protocol tools")
+    .showHelpAfterError(false)
+    .exitOverride();
+  const files = (await readdir(COMMANDS_DIR)).filter((f) => f.endsWith(".ts")).sort();
+  for (const file of files) {
+    const module = (await import(new URL(file, COMMANDS_DIR).href)) as CommandModule;
+    module.register(program);
+  }
+  return program;
+}
+
+/**
+ * Runs `cw` with `argv` (as `process.argv`) and returns the exit status. Known failures print one
+ * line to stderr; unknown ones are bugs and keep their stack trace.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = await buildProgram();
+  program.configureOutput({ writeErr: (text) => process.stderr.write(text.split("\n")[0] + "\n") });
+  try {
+    await program.parseAsync([...argv]);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+    }
+    if (err instanceof OracleError) {
+      process.stderr.write(`cw: ${err.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    throw err;
+  }
+}
