@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
+
+import {IModelPolicyRegistry} from "../interfaces/IModelPolicyRegistry.sol";
+import {IRounds} from "../interfaces/IRounds.sol";
+import {RewardLeaf} from "../libraries/RewardLeaf.sol";
+import {RoundsStorage} from "./RoundsStorage.sol";
+
+/**
+ * @title RoundPayouts
+ * @notice Money out of {Rounds}: contributor claims with a Merkle proof, operator shares, and the sweep that settles
+ * an ended round's escrow (treasury share and remainder, or the refund of a failed round).
+ * @dev Claimed flags are OpenZeppelin BitMaps keyed by `uint160(account)`: a StandardMerkleTree proof carries no
+ * leaf index, and a tree has at most one leaf per account, so "one claim per account" is "one claim per leaf".
+ * Every payout writes its flag and totals and emits before the transfer (checks-effects-interactions) under the
+ * transient reentrancy guard.
+ */
+abstract contract RoundPayouts is RoundsStorage, ReentrancyGuardTransient {
+    using BitMaps for BitMaps.BitMap;
+    using SafeERC20 for IERC20;
+
+    /// @inheritdoc IRounds
+    function claim(
+        uint256 roundId,
+        address account,
+        uint256 amount,
+        bytes32[] calldata proof
+    ) external nonReentrant {
+        Round storage r = _requireStatus(roundId, _FINALIZED_STATES);
+        _requireWindow(roundId, r.claimEnd - r.claimWindowSeconds, r.claimEnd);
+        BitMaps.BitMap storage claimed = _claimed[roundId];
+        if (claimed.get(uint160(account))) revert RoundsAlreadyClaimed(roundId, account);
+        if (!MerkleProof.verifyCalldata(proof, r.rewardsRoot, RewardLeaf.hash(account, amount))) {
+            revert RoundsInvalidProof(roundId, account);
+        }
+        claimed.set(uint160(account));
+        uint256 claimedRewards = r.claimedRewards;
+        uint256 remaining = r.totalRewards - claimedRewards;
+        if (amount > remaining) revert RoundsClaimExceedsTotal(roundId, amount, remaining);
+        // Cannot truncate: claimedRewards + amount <= totalRewards, a uint128.
+        r.claimedRewards = uint128(claimedRewards + amount);
+        emit RewardClaimed(roundId, account, amount);
+        r.rewardToken.safeTransfer(account, amount);
+    }
+
+    /// @inheritdoc IRounds
+    function claimOperatorReward(uint256 roundId, address operator) external nonReentrant {
+        Round storage r = _requireStatus(roundId, _FINALIZED_STATES);
+        _requireWindow(roundId, r.claimEnd - r.claimWindowSeconds, r.claimEnd);
+        BitMaps.BitMap storage paid = _operatorPaid[roundId];
+        if (_attestations[roundId][operator] != r.resultDigest || paid.get(uint160(operator))) {
+            revert RoundsNoOperatorReward(roundId, operator);
+        }
+        paid.set(uint160(operator));
+        // Exactly attesterCount operators attested the final digest: attesting stops at finalization.
+        uint256 amount = r.operatorPool / r.attesterCount;
+        // Cannot truncate: the sum of shares is at most operatorPool, a uint128.
+        r.operatorClaimed += uint128(amount);
+        emit OperatorRewardClaimed(roundId, operator, amount);
+        r.rewardToken.safeTransfer(operator, amount);
+    }
+
+    /// @inheritdoc IRounds
+    function sweep(uint256 roundId) external nonReentrant {
+        Round storage r = _requireStatus(roundId, _ENDED_STATES);
+        if (r.swept) revert RoundsAlreadySwept(roundId);
+        _requireWindow(roundId, r.claimEnd, _FOREVER);
+        r.swept = true;
+        address treasury = _staking.treasury();
+        uint256 treasuryAmount;
+        uint256 remainder;
+        address remainderRecipient = r.sponsor;
+        if (r.status == RoundStatus.Failed) {
+            remainder = r.funded;
+        } else {
+            treasuryAmount = r.funded - r.rewardPool - r.operatorPool;
+            remainder = r.funded - r.claimedRewards - r.operatorClaimed - treasuryAmount;
+            IModelPolicyRegistry.Policy memory p = _policies.policy(r.policyVersion);
+            if (p.remainderTo == IModelPolicyRegistry.RemainderDestination.Treasury) remainderRecipient = treasury;
+        }
+        emit RoundSwept(roundId, treasury, treasuryAmount, remainderRecipient, remainder);
+        IERC20 token = r.rewardToken;
+        if (treasuryAmount > 0) token.safeTransfer(treasury, treasuryAmount);
+        if (remainder > 0) token.safeTransfer(remainderRecipient, remainder);
+    }
+}

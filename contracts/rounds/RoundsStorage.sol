@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
+import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
+
+import {IModelPolicyRegistry} from "../interfaces/IModelPolicyRegistry.sol";
+import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
+import {IOracleRegistry} from "../interfaces/IOracleRegistry.sol";
+import {IRounds} from "../interfaces/IRounds.sol";
+import {IStaking} from "../interfaces/IStaking.sol";
+
+/**
+ * @title RoundsStorage
+ * @notice State, the status guard and the read functions shared by the parts of {Rounds}.
+ * @dev A contribution slot holds the commitment while committed, then {_REVEALED}, then {_SETTLED} once the stake
+ * was released or slashed. {commit} rejects the reserved values 0, 1 and 2, so a slot's meaning is never ambiguous.
+ */
+abstract contract RoundsStorage is IRounds {
+    using BitMaps for BitMaps.BitMap;
+
+    /// @dev Contribution slot of a contributor that revealed and still has its round stake locked.
+    bytes32 internal constant _REVEALED = bytes32(uint256(1));
+    /// @dev Contribution slot of a contributor whose round stake was released or slashed.
+    bytes32 internal constant _SETTLED = bytes32(uint256(2));
+    /// @dev Reason code of {ContributorSlashed} for a non-revealer.
+    uint8 internal constant _REASON_NON_REVEAL = 0;
+    /// @dev Highest invalid-update reason code (1 unavailable, 2 hash-mismatch, 3 malformed, 4 norm).
+    uint8 internal constant _MAX_INVALID_REASON = 4;
+    /// @dev Basis-point denominator.
+    uint256 internal constant _BPS_DENOMINATOR = 10_000;
+    /// @dev Status bitmap: Open.
+    bytes32 internal constant _OPEN_STATES = bytes32(uint256(1) << uint8(RoundStatus.Open));
+    /// @dev Status bitmap: Closed.
+    bytes32 internal constant _CLOSED_STATES = bytes32(uint256(1) << uint8(RoundStatus.Closed));
+    /// @dev Status bitmap: Finalized.
+    bytes32 internal constant _FINALIZED_STATES = bytes32(uint256(1) << uint8(RoundStatus.Finalized));
+    /// @dev Status bitmap: Finalized or Failed.
+    bytes32 internal constant _ENDED_STATES =
+        bytes32((uint256(1) << uint8(RoundStatus.Finalized)) | (uint256(1) << uint8(RoundStatus.Failed)));
+    /// @dev Status bitmap: Closed, Finalized or Failed.
+    bytes32 internal constant _CLOSED_OR_ENDED_STATES = _ENDED_STATES | _CLOSED_STATES;
+    /// @dev End of windows that never close.
+    uint256 internal constant _FOREVER = type(uint48).max;
+
+    IStaking internal immutable _staking;
+    IOracleRegistry internal immutable _oracles;
+    IModelPolicyRegistry internal immutable _policies;
+    IModelRegistry internal immutable _models;
+
+    uint256 internal _roundCount;
+    mapping(uint256 roundId => Round state) internal _rounds;
+    mapping(uint256 roundId => mapping(address account => bytes32 slot)) internal _contributions;
+    mapping(uint256 roundId => BitMaps.BitMap claimedAccounts) internal _claimed;
+    mapping(uint256 roundId => BitMaps.BitMap paidOperators) internal _operatorPaid;
+    mapping(uint256 roundId => mapping(address operator => bytes32 digest)) internal _attestations;
+    mapping(uint256 roundId => mapping(bytes32 digest => uint256 count)) internal _attestationCounts;
+
+    constructor(IStaking staking_, IOracleRegistry oracles_, IModelPolicyRegistry policies_, IModelRegistry models_) {
+        _staking = staking_;
+        _oracles = oracles_;
+        _policies = policies_;
+        _models = models_;
+    }
+
+    /// @inheritdoc IRounds
+    function round(uint256 roundId) external view returns (Round memory) {
+        return _rounds[roundId];
+    }
+
+    /// @inheritdoc IRounds
+    function roundCount() external view returns (uint256) {
+        return _roundCount;
+    }
+
+    /// @inheritdoc IRounds
+    function contributionOf(uint256 roundId, address account) external view returns (bytes32) {
+        return _contributions[roundId][account];
+    }
+
+    /// @inheritdoc IRounds
+    function isClaimed(uint256 roundId, address account) external view returns (bool) {
+        return _claimed[roundId].get(uint160(account));
+    }
+
+    /// @inheritdoc IRounds
+    function attestationOf(uint256 roundId, address operator) external view returns (bytes32) {
+        return _attestations[roundId][operator];
+    }
+
+    /// @inheritdoc IRounds
+    function attestationCount(uint256 roundId, bytes32 digest) external view returns (uint256) {
+        return _attestationCounts[roundId][digest];
+    }
+
+    /// @inheritdoc IRounds
+    function computeCommitment(
+        uint256 roundId,
+        address contributor,
+        bytes32 updateHash,
+        bytes32 salt
+    ) public pure returns (bytes32) {
+        return keccak256(abi.encode(roundId, contributor, updateHash, salt));
+    }
+
+    /// @dev The one status guard: returns the round if its status is in the bitmap `allowedStates`, else reverts
+    /// with {RoundsUnexpectedStatus} (cf. OpenZeppelin Governor `_validateStateBitmap`).
+    function _requireStatus(uint256 roundId, bytes32 allowedStates) internal view returns (Round storage r) {
+        r = _rounds[roundId];
+        RoundStatus current = r.status;
+        if (bytes32(uint256(1) << uint8(current)) & allowedStates == bytes32(0)) {
+            revert RoundsUnexpectedStatus(roundId, current, allowedStates);
+        }
+    }
+
+    /// @dev Reverts with {RoundsOutsideWindow} unless `start <= now < end`.
+    function _requireWindow(uint256 roundId, uint256 start, uint256 end) internal view {
+        if (block.timestamp < start || block.timestamp >= end) revert RoundsOutsideWindow(roundId, start, end);
+    }
+
+    /// @dev Moves a closed round to Failed. Does NOT move tokens: {sweep} refunds. Revealers may release their stake
+    /// at once unless a signed failed result listed invalid contributors (then after the challenge window).
+    function _fail(Round storage r, uint256 roundId, FailureReason reason, bytes32 invalidRoot) internal {
+        uint48 nowSeconds = Time.timestamp();
+        r.status = RoundStatus.Failed;
+        r.claimEnd = nowSeconds;
+        if (invalidRoot != bytes32(0)) {
+            r.invalidRoot = invalidRoot;
+            r.challengeEnd = nowSeconds + r.challengeWindowSeconds;
+        } else {
+            r.challengeEnd = nowSeconds;
+        }
+        emit RoundFailed(roundId, reason, invalidRoot);
+    }
+}
