@@ -75,15 +75,16 @@ contract Staking is IStaking, AccessControl, Votes, ReentrancyGuardTransient {
     function stake(uint256 amount) external nonReentrant {
         if (amount == 0) revert StakingZeroAmount();
         address account = _msgSender();
+        if (delegates(account) == address(0)) {
+            // First stake: follow the token delegation, so moving tokens into stake keeps the same voter. Runs
+            // before the balance update because `_delegate` moves the account's current voting units.
+            address tokenDelegate = IVotes(address(_token)).delegates(account);
+            _delegate(account, tokenDelegate == address(0) ? account : tokenDelegate);
+        }
         Account storage acc = _accounts[account];
         uint256 bonded = acc.bonded + amount;
         acc.bonded = bonded.toUint128();
         _totalStaked += amount;
-        if (delegates(account) == address(0)) {
-            // First stake: follow the token delegation, so moving tokens into stake keeps the same voter.
-            address tokenDelegate = IVotes(address(_token)).delegates(account);
-            _delegate(account, tokenDelegate == address(0) ? account : tokenDelegate);
-        }
         _transferVotingUnits(address(0), account, amount);
         emit Staked(account, amount, bonded);
         _token.safeTransferFrom(account, address(this), amount);
