@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+
 import { InvalidInputError } from "../errors.ts";
 import { SeededRandom, type Seed } from "./random.ts";
 
@@ -39,6 +41,14 @@ export type DpResult = {
  * (at most ~n·2^-53 relative for n coordinates) can never leave the exact norm above `C`.
  */
 export const BOUND_MARGIN = 2 ** -30;
+
+/** Bytes of a fresh noise seed: a 256-bit AES key's worth. */
+export const NOISE_SEED_BYTES = 32;
+
+/** A fresh, secret noise seed from the operating system's CSPRNG (what production must use). */
+export function freshNoiseSeed(): Uint8Array {
+  return randomBytes(NOISE_SEED_BYTES);
+}
 
 /** Global L2 norm over all tensors, accumulated in binary64. */
 export function l2Norm(tensors: readonly TensorValues[]): number {

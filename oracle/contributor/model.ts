@@ -75,13 +75,22 @@ export function mlpLogits(parameters: MlpParameters, images: tf.Tensor2D): tf.Te
 
 /**
  * Selects tfjs's pure-JS CPU backend (deterministic, no native build) and silences its
- * "install tfjs-node" banner. Idempotent.
+ * "install tfjs-node" banner. Returns the backend that was active before, so a caller sharing the
+ * process with a GPU backend (the oracle's tfjs compute) can give it back with {@link restoreBackend}.
+ * @throws {InvalidInputError} when the cpu backend cannot start.
  */
-export async function useCpuBackend(): Promise<void> {
+export async function useCpuBackend(): Promise<string | undefined> {
   tf.env().set("PROD", true);
-  if (tf.getBackend() !== "cpu") {
+  const previous = tf.engine().backendName ?? undefined;
+  if (previous !== "cpu") {
     const ok = await tf.setBackend("cpu");
     if (!ok) throw new InvalidInputError("the tfjs cpu backend could not be initialised");
   }
   await tf.ready();
+  return previous;
+}
+
+/** Makes `previous` (from {@link useCpuBackend}) the active tfjs backend again, if it was another. */
+export async function restoreBackend(previous: string | undefined): Promise<void> {
+  if (previous !== undefined && previous !== "cpu" && tf.getBackend() !== previous) await tf.setBackend(previous);
 }

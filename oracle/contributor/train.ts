@@ -3,9 +3,9 @@ import * as tf from "@tensorflow/tfjs";
 import { InvalidInputError } from "../errors.ts";
 import type { ModelTensor } from "../protocol/model-file.ts";
 import type { Dataset } from "./dataset.ts";
-import { DEFAULT_ARCHITECTURE, mlpLogits, useCpuBackend, type MlpArchitecture, type MlpParameters } from "./model.ts";
+import { DEFAULT_ARCHITECTURE, mlpLogits, modelLayout, restoreBackend, useCpuBackend, type MlpArchitecture, type MlpParameters } from "./model.ts";
 import { SeededRandom, type Seed } from "./random.ts";
-import { disposeParameters, variablesToWeights, weightsToVariables } from "./weights.ts";
+import { checkLayout, disposeParameters, variablesToWeights, weightsToVariables } from "./weights.ts";
 
 /** Examples per forward pass when evaluating; bounds memory, does not change the result. */
 const EVAL_BATCH = 1000;
@@ -86,12 +86,15 @@ function evaluateParameters(parameters: MlpParameters, data: Dataset, classes: n
  * @throws {InvalidInputError} when the weights do not fit the architecture or `data` is empty.
  */
 export async function evaluate(weights: readonly ModelTensor[], data: Dataset, architecture: MlpArchitecture = DEFAULT_ARCHITECTURE): Promise<Evaluation> {
-  await useCpuBackend();
+  if (data.size === 0) throw new InvalidInputError("cannot evaluate on an empty dataset");
+  checkLayout(weights, modelLayout(architecture));
+  const previous = await useCpuBackend();
   const parameters = weightsToVariables(weights, architecture);
   try {
     return evaluateParameters(parameters, data, architecture.classes);
   } finally {
     disposeParameters(parameters);
+    await restoreBackend(previous);
   }
 }
 
@@ -108,8 +111,8 @@ export async function trainLocal(base: readonly ModelTensor[], data: Dataset, op
   if (!(learningRate > 0) || !Number.isFinite(learningRate)) throw new InvalidInputError(`learning rate must be positive, got ${learningRate}`);
   if (data.size === 0) throw new InvalidInputError("the contributor has no training data");
   if (data.pixels !== architecture.inputs) throw new InvalidInputError(`images have ${data.pixels} pixels, the model expects ${architecture.inputs}`);
-  await useCpuBackend();
-
+  checkLayout(base, modelLayout(architecture));
+  const previous = await useCpuBackend();
   const random = new SeededRandom(options.seed ?? 0, "batches");
   const parameters = weightsToVariables(base, architecture);
   const optimizer = tf.train.sgd(learningRate);
@@ -142,5 +145,6 @@ export async function trainLocal(base: readonly ModelTensor[], data: Dataset, op
   } finally {
     optimizer.dispose();
     disposeParameters(parameters);
+    await restoreBackend(previous);
   }
 }

@@ -1,3 +1,4 @@
+import * as tf from "@tensorflow/tfjs";
 import { expect } from "chai";
 
 import { InvalidInputError } from "../../../oracle/errors.ts";
@@ -64,6 +65,14 @@ describe("contributor/train: local training on tfjs (cpu)", function () {
     const a = await trainLocal(base, data, { ...OPTIONS, epochs: 1 });
     const b = await trainLocal(base, data, { ...OPTIONS, epochs: 1 });
     expect(a.delta).to.deep.equal(b.delta);
+  });
+
+  it("frees every tfjs tensor it allocates", async function () {
+    const data = subset(mnistSplit().train, Array.from({ length: 100 }, (_, i) => i));
+    const before = tf.memory().numTensors;
+    await trainLocal(base, data, { epochs: 1 });
+    await evaluate(base, data);
+    expect(tf.memory().numTensors).to.equal(before);
   });
 
   it("rejects zero epochs and an empty dataset", async function () {
