@@ -3,19 +3,24 @@ import { rhe, rheNumber, rheSmall, RHE_SMALL_LIMIT } from "../../protocol/roundi
 import type { AggregatePlan, CoordinateRange } from "../types.ts";
 import { BLOCK, loadQ, maxAbsOver, slicesOf } from "../blocks.ts";
 import { selectKth } from "./select.ts";
+import { weightedMeanSlice } from "./weighted-mean.ts";
 
 /**
- * The aggregate A of §3 over `range`, exact. Fast paths run in float64 when a bound proves every
- * partial sum stays below 2^52 (so {@link rheSmall} is exact too); otherwise each element is summed
- * in BigInt. |A| never exceeds the largest |Q|, so the output is exact in float64.
+ * The aggregate A of §3 over `range`, exact, written to `out[0 .. range length)`. Each tensor slice
+ * first tries a fast path that reads the integer arrays directly; when its bound fails, values are
+ * loaded as float64 blocks, summed in float64 when a bound proves every partial sum stays below
+ * 2^52 (so {@link rheSmall} is exact too), otherwise each element is summed in BigInt. |A| never
+ * exceeds the largest |Q|, so the output is exact in float64.
  */
-export function aggregatePartial(round: AlignedRound, plan: AggregatePlan, range: CoordinateRange): Float64Array {
-  const out = new Float64Array(range.end - range.start);
+export function aggregateInto(round: AlignedRound, plan: AggregatePlan, range: CoordinateRange, out: Float64Array): void {
   const n = plan.members.length;
-  const rows = new Float64Array(n * BLOCK);
+  let rows: Float64Array | undefined;
   const column = new Float64Array(n);
   for (const slice of slicesOf(round, range)) {
+    const sliceAt = slice.tensor.offset + slice.from - range.start;
+    if (plan.kind === "weighted-mean" && weightedMeanSlice(round, plan.members, plan.weights, slice, out, sliceAt)) continue;
     const m = maxAbsOver(round, plan.members, slice.index);
+    rows ??= new Float64Array(n * BLOCK);
     for (let from = slice.from; from < slice.to; from += BLOCK) {
       const to = Math.min(slice.to, from + BLOCK);
       const at = slice.tensor.offset + from - range.start;
@@ -24,6 +29,12 @@ export function aggregatePartial(round: AlignedRound, plan: AggregatePlan, range
       else orderStatistic(plan, rows, column, m, to - from, out, at);
     }
   }
+}
+
+/** {@link aggregateInto} into a new array. */
+export function aggregatePartial(round: AlignedRound, plan: AggregatePlan, range: CoordinateRange): Float64Array {
+  const out = new Float64Array(range.end - range.start);
+  aggregateInto(round, plan, range, out);
   return out;
 }
 
@@ -32,7 +43,7 @@ function weightedMean(rows: Float64Array, weights: readonly number[], m: number,
   const total = weights.reduce((s, w) => s + w, 0);
   // Bound: |sum w_i Q_i| <= (sum w_i) * M; with that plus the divisor under 2^52, sums and rhe are exact.
   if (total * m + total <= RHE_SMALL_LIMIT) {
-    const acc = out.subarray(at, at + len);
+    const acc = out.subarray(at, at + len).fill(0);
     for (let i = 0; i < n; i++) {
       const w = weights[i] as number;
       const r = i * BLOCK;

@@ -3,7 +3,7 @@ import { Worker } from "node:worker_threads";
 
 import { InvariantError } from "../../errors.ts";
 import type { AlignedRound } from "../../protocol/alignment.ts";
-import { combineAggregate, combineDistances, combineScoreDots, splitRange } from "../combine.ts";
+import { combineDistances, combineScoreDots, splitRange } from "../combine.ts";
 import type { AggregatePlan, ComputeBackend, CoordinateRange, DistancePartial, RoundSession, ScorePartial } from "../types.ts";
 import { runKernel, type KernelRequest, type KernelResponse } from "./kernels.ts";
 
@@ -77,6 +77,10 @@ export class CpuBackend implements ComputeBackend {
   }
 }
 
+function sharedFloat64(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
+}
+
 class CpuSession implements RoundSession {
   readonly #round: AlignedRound;
   readonly #channels: WorkerChannel[];
@@ -98,12 +102,16 @@ class CpuSession implements RoundSession {
   }
 
   async aggregate(plan: AggregatePlan, range: CoordinateRange): Promise<Float64Array> {
-    const parts = (await this.#run((r) => ({ op: "aggregate", plan, range: r }), range)) as Float64Array[];
-    return combineAggregate(parts, range.end - range.start);
+    // Threads write their ranges straight into one shared array: no copies of the result.
+    const out = sharedFloat64(range.end - range.start);
+    await this.#run((r) => ({ op: "aggregate", plan, range: r, out: out.subarray(r.start - range.start, r.end - range.start) }), range);
+    return out;
   }
 
   async scoreDots(members: readonly number[], aggregate: Float64Array, range: CoordinateRange): Promise<ScorePartial> {
-    const make = (r: CoordinateRange): KernelRequest => ({ op: "scoreDots", members: [...members], aggregate: aggregate.slice(r.start - range.start, r.end - range.start), range: r });
+    const shared = aggregate.buffer instanceof SharedArrayBuffer || this.#channels.length === 0 ? aggregate : sharedFloat64(aggregate.length);
+    if (shared !== aggregate) shared.set(aggregate);
+    const make = (r: CoordinateRange): KernelRequest => ({ op: "scoreDots", members: [...members], aggregate: shared.subarray(r.start - range.start, r.end - range.start), range: r });
     const parts = (await this.#run(make, range)) as ScorePartial[];
     const dots = combineScoreDots(parts, members.length);
     return { qa: dots.qa.map(String), qq: dots.qq.map(String), aa: String(dots.aa) };
