@@ -47,6 +47,20 @@ export default defineConfig({
     mocha: {
       timeout: 120_000,
     },
+    // Solidity fuzz and invariant tests: fixed seed, so every run is reproducible. `default` runs in `npm test`;
+    // `ci-deep` runs 10x more: `npx hardhat test solidity --test-profile ci-deep` (or HARDHAT_TEST_PROFILE=ci-deep).
+    solidity: {
+      profiles: {
+        default: {
+          fuzz: { runs: 1_000, seed: "0x436f6d6d6f6e776569676874" },
+          invariant: { runs: 32, depth: 100, failOnRevert: true },
+        },
+        "ci-deep": {
+          fuzz: { runs: 10_000, seed: "0x436f6d6d6f6e776569676874" },
+          invariant: { runs: 320, depth: 1_000, failOnRevert: true },
+        },
+      },
+    },
   },
   networks: {
     hardhatMainnet: {
