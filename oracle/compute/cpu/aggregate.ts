@@ -3,6 +3,7 @@ import { rhe, rheNumber, rheSmall, RHE_SMALL_LIMIT } from "../../protocol/roundi
 import type { AggregatePlan, CoordinateRange } from "../types.ts";
 import { BLOCK, loadQ, maxAbsOver, slicesOf } from "../blocks.ts";
 import { selectKth } from "./select.ts";
+import { orderStatisticSlice } from "./order-statistic.ts";
 import { weightedMeanSlice } from "./weighted-mean.ts";
 
 /**
@@ -18,7 +19,7 @@ export function aggregateInto(round: AlignedRound, plan: AggregatePlan, range: C
   const column = new Float64Array(n);
   for (const slice of slicesOf(round, range)) {
     const sliceAt = slice.tensor.offset + slice.from - range.start;
-    if (plan.kind === "weighted-mean" && weightedMeanSlice(round, plan.members, plan.weights, slice, out, sliceAt)) continue;
+    if (plan.kind === "weighted-mean" ? weightedMeanSlice(round, plan.members, plan.weights, slice, out, sliceAt) : orderStatisticSlice(round, plan, slice, out, sliceAt)) continue;
     const m = maxAbsOver(round, plan.members, slice.index);
     rows ??= new Float64Array(n * BLOCK);
     for (let from = slice.from; from < slice.to; from += BLOCK) {

@@ -1,0 +1,135 @@
+import { BLOCK } from "../blocks.ts";
+
+/**
+ * A WebAssembly SIMD kernel that sorts (through a comparator network) `n` rows of int8 or int16
+ * values lane-wise and sums the sorted values at ranks `[lo, hi)`, 16 or 8 elements per
+ * instruction. Input: row `i` at byte `IN + i * ROW_BYTES`; output: the sums as int16 (from int8
+ * rows) or int32 (from int16 rows) at `OUT`, element `j` at `OUT + j * 2 * width`.
+ *
+ * Exactness: int8 min/max and int16/int32 additions are exact while no sum overflows, i.e. while
+ * `(hi - lo) * 128 <= 32767` for int8 rows ({@link rankSumFits}); int16 rows sum in int32, where
+ * `(hi - lo) * 32768 < 2^31` holds for every member count below 2^16.
+ */
+export type RankSumKernel = {
+  /** The rows, `BLOCK` elements each. */
+  rows: Int8Array | Int16Array;
+  /** The rank sums after {@link RankSumKernel.run}. */
+  sums: Int16Array | Int32Array;
+  run(len: number): void;
+};
+
+/** Whether a rank sum of `count` values of `width` bytes fits the kernel's sum lanes. */
+export function rankSumFits(width: 1 | 2, count: number): boolean {
+  return width === 1 ? count * 128 <= 32_767 : count < 2 ** 16;
+}
+
+const PAGE_BYTES = 65_536;
+
+// The few WebAssembly JS API members used here (the project's TS libs do not declare the global).
+type WasmApi = {
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+};
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+const SIMD = 0xfd;
+// Opcodes from the WebAssembly core and SIMD specifications.
+const OP = {
+  block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b, localGet: 0x20, localSet: 0x21,
+  i32Const: 0x41, i32GeU: 0x4f, i32Add: 0x6a, i32Shl: 0x74, void: 0x40, i32: 0x7f, v128: 0x7b,
+} as const;
+const SIMD_OP = { load: 0, store: 11, i8Min: 118, i8Max: 120, i16Min: 150, i16Max: 152, i16ExtLowI8: 135, i16ExtHighI8: 136, i16Add: 142, i32ExtLowI16: 167, i32ExtHighI16: 168, i32Add: 174 } as const;
+
+function uleb(value: number): number[] {
+  const out: number[] = [];
+  let v = value >>> 0;
+  do {
+    let byte = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (v !== 0);
+  return out;
+}
+
+function sleb(value: number): number[] {
+  const out: number[] = [];
+  let v = value | 0;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) return [...out, byte];
+    out.push(byte | 0x80);
+  }
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+function name(text: string): number[] {
+  return [...uleb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
+}
+
+function simd(op: number, ...rest: number[]): number[] {
+  return [SIMD, ...uleb(op), ...rest];
+}
+
+/** The body of `run(in, out, bytes)`: locals 0-2 are the params, 3 the byte offset, 4.. the rows. */
+function body(width: 1 | 2, n: number, comparators: readonly number[], lo: number, hi: number): number[] {
+  const OFF = 3;
+  const row = (i: number): number => 4 + i;
+  const ACC_LOW = 4 + n;
+  const ACC_HIGH = 5 + n;
+  const [min, max] = width === 1 ? [SIMD_OP.i8Min, SIMD_OP.i8Max] : [SIMD_OP.i16Min, SIMD_OP.i16Max];
+  const [extLow, extHigh, add] = width === 1 ? [SIMD_OP.i16ExtLowI8, SIMD_OP.i16ExtHighI8, SIMD_OP.i16Add] : [SIMD_OP.i32ExtLowI16, SIMD_OP.i32ExtHighI16, SIMD_OP.i32Add];
+  const code: number[] = [OP.block, OP.void, OP.loop, OP.void];
+  code.push(OP.localGet, OFF, OP.localGet, 2, OP.i32GeU, OP.brIf, 1);
+  for (let i = 0; i < n; i++) code.push(OP.localGet, 0, OP.localGet, OFF, OP.i32Add, ...simd(SIMD_OP.load, 4, ...uleb(i * BLOCK * width)), OP.localSet, row(i));
+  for (let c = 0; c < comparators.length; c += 2) {
+    const a = row(comparators[c] as number);
+    const b = row(comparators[c + 1] as number);
+    code.push(OP.localGet, a, OP.localGet, b, ...simd(min), OP.localGet, a, OP.localGet, b, ...simd(max), OP.localSet, b, OP.localSet, a);
+  }
+  for (let r = lo; r < hi; r++) {
+    code.push(OP.localGet, row(r), ...simd(extLow));
+    if (r > lo) code.push(OP.localGet, ACC_LOW, ...simd(add));
+    code.push(OP.localSet, ACC_LOW, OP.localGet, row(r), ...simd(extHigh));
+    if (r > lo) code.push(OP.localGet, ACC_HIGH, ...simd(add));
+    code.push(OP.localSet, ACC_HIGH);
+  }
+  // Output address: out + 2 * off, the same for both widths (sums are twice as wide as inputs).
+  for (const [acc, offset] of [[ACC_LOW, 0], [ACC_HIGH, 16]] as const) {
+    code.push(OP.localGet, 1, OP.localGet, OFF, OP.i32Const, 1, OP.i32Shl, OP.i32Add, OP.localGet, acc, ...simd(SIMD_OP.store, 4, ...uleb(offset)));
+  }
+  code.push(OP.localGet, OFF, OP.i32Const, ...sleb(16), OP.i32Add, OP.localSet, OFF, OP.br, 0, OP.end, OP.end, OP.end);
+  const locals = [2, 1, OP.i32, ...uleb(n + 2), OP.v128];
+  const fn = [...locals, ...code];
+  return [...uleb(fn.length), ...fn];
+}
+
+/**
+ * Compiles a kernel for `n` rows of `width`-byte integers and the given comparators (see
+ * {@link pruneForRankSum}); the sum covers ranks `[lo, hi)`, `lo < hi`.
+ */
+export function compileRankSum(width: 1 | 2, n: number, comparators: readonly number[], lo: number, hi: number): RankSumKernel {
+  const inBytes = n * BLOCK * width;
+  const outBytes = BLOCK * 2 * width + 32;
+  const pages = Math.ceil((inBytes + 16 + outBytes) / PAGE_BYTES);
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, 0x60, 3, OP.i32, OP.i32, OP.i32, 0]),
+    ...section(2, [1, ...name("m"), ...name("mem"), 0x02, 0x00, ...uleb(pages)]),
+    ...section(3, [1, 0]),
+    ...section(7, [1, ...name("run"), 0x00, 0]),
+    ...section(10, [1, ...body(width, n, comparators, lo, hi)]),
+  ];
+  const memory = new wasm.Memory({ initial: pages });
+  const instance = new wasm.Instance(new wasm.Module(new Uint8Array(bytes)), { m: { mem: memory } });
+  const run = instance.exports["run"] as (input: number, output: number, bytes: number) => void;
+  // Rows are padded by 16 bytes so the last vector load of a partial block stays in bounds.
+  const outAt = inBytes + 16;
+  const rows = width === 1 ? new Int8Array(memory.buffer, 0, n * BLOCK) : new Int16Array(memory.buffer, 0, n * BLOCK);
+  const sums = width === 1 ? new Int16Array(memory.buffer, outAt, BLOCK + 16) : new Int32Array(memory.buffer, outAt, BLOCK + 8);
+  return { rows, sums, run: (len) => run(0, outAt, Math.ceil((len * width) / 16) * 16) };
+}
