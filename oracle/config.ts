@@ -42,12 +42,14 @@ export const OperatorConfigSchema = ConfigSchema.extend({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1).describe("concurrent jobs per worker process"),
   BACKEND: z.enum(["cpu", "tfjs", "auto"]).default("auto").describe("compute backend; auto = GPU when tfjs-node-gpu loads"),
   SHARD_SIZE: z.coerce.number().int().min(1_024).default(4_194_304).describe("parameters per aggregation shard job"),
-  WORK_DIR: z.string().min(1).default(".cw/work").describe("update cache and shard exchange directory"),
-  STORE_DIR: z.string().min(1).default(".cw/store").describe("where new model files are published"),
+  WORK_DIR: z.string().min(1).default(".cw/work").describe("this operator's local state (the record of signed digests)"),
+  STORE_DIR: z.string().min(1).default(".cw/store").describe("blob store shared by workers: updates, shard partials, models"),
   FETCH_MAX_BYTES: z.coerce.number().int().min(1_024).default(256 * 1024 * 1024).describe("largest update file fetched"),
   FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000).describe("time limit of one update fetch"),
   METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9_464).describe("port of /metrics and /healthz; 0 = off"),
   DASHBOARD: z.stringbool().default(false).describe("serve the bull-board dashboard under /dashboard"),
+  WORKERS: z.coerce.number().int().min(0).max(64).default(1).describe("compute worker processes `operator start` runs"),
+  LOCK_DURATION_MS: z.coerce.number().int().min(1_000).default(60_000).describe("job lock; a dead worker's job is retried after it"),
 });
 export type OperatorConfig = z.infer<typeof OperatorConfigSchema>;
 
@@ -74,11 +76,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /**
  * An operator's settings: `env` over the variables of `envFile` (default: `.env` when present).
+ * Compute workers (`requireKey: false`) run without the key; only the submitter signs.
  * @throws {ConfigError} on an invalid value, a missing key, or an unreadable named file.
  */
-export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env, envFile?: string): OperatorConfig {
+export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env, envFile?: string, options: { requireKey?: boolean } = {}): OperatorConfig {
   const config = parseConfig(OperatorConfigSchema, { ...readEnvFile(envFile), ...env });
-  if (!config.ORACLE_PRIVATE_KEY && !config.KEYSTORE) {
+  if ((options.requireKey ?? true) && !config.ORACLE_PRIVATE_KEY && !config.KEYSTORE) {
     throw new ConfigError("invalid configuration: set ORACLE_PRIVATE_KEY, or KEYSTORE and KEYSTORE_PASSWORD");
   }
   return config;

@@ -55,6 +55,18 @@ export async function fetchBlob(uri: string, expectedHash: string, limits: Fetch
   return { ok: true, bytes: received.bytes, hash: wanted, fromCache: false };
 }
 
+/**
+ * The bytes at `uri` within `limits` and their sha256, whatever they are: what an auditor uses to
+ * re-run validation itself. `undefined` with a reason when not fetchable within the limits.
+ */
+export async function fetchBytes(uri: string, limits: FetchLimits): Promise<{ bytes: Uint8Array; hash: HexHash } | { bytes: undefined; detail: string }> {
+  try {
+    return await readWithin(uri, limits);
+  } catch (err) {
+    return { bytes: undefined, detail: describe(err) };
+  }
+}
+
 async function readWithin(uri: string, limits: FetchLimits): Promise<{ bytes: Uint8Array; hash: HexHash }> {
   let url: URL;
   try {

@@ -1,0 +1,93 @@
+import { getAddress, type BlockTag } from "ethers";
+
+import { InvalidInputError } from "../errors.ts";
+import { revealsHash as accumulateReveals } from "../protocol/attestation.ts";
+import { parsePolicy, RULES, type Policy } from "../protocol/policy.ts";
+import type { Contracts } from "./contracts.ts";
+import type { Deployment } from "./deployment.ts";
+
+/** `IRounds.RoundStatus` by number. */
+export const ROUND_STATUS = ["None", "Open", "Closed", "Finalized", "Failed"] as const;
+export type RoundStatusName = (typeof ROUND_STATUS)[number];
+
+const WEIGHTINGS = ["uniform", "samples"] as const;
+
+/** One reveal, in on-chain order. `contributor` is lowercase (PROTOCOL.md §6 addresses). */
+export interface RevealRecord {
+  readonly contributor: string;
+  readonly updateHash: string;
+  readonly uri: string;
+}
+
+/** Everything an operator or auditor needs from the chain to compute a round. */
+export interface RoundSpec {
+  readonly chainId: bigint;
+  readonly roundsAddress: string;
+  readonly roundId: bigint;
+  readonly status: RoundStatusName;
+  readonly openedAt: bigint;
+  readonly policyVersion: bigint;
+  /** The round's policy snapshot in PROTOCOL.md §2 form, `rewardPool` from the round's escrow. */
+  readonly policy: Policy;
+  readonly base: { readonly version: bigint; readonly hash: string; readonly uri: string };
+  readonly reveals: readonly RevealRecord[];
+  /** The accumulator the signed result must carry; equals the recomputation over `reveals`. */
+  readonly revealsHash: string;
+  readonly resultDigest: string;
+}
+
+/**
+ * Reads round `roundId` as of block `blockTag` (operators pass their confirmed head, so a reorg
+ * above it can never feed a computation).
+ * @throws {InvalidInputError} when the round does not exist or its reveal events do not match the
+ * round's accumulator (an RPC that drops logs).
+ */
+export async function readRoundSpec(contracts: Contracts, deployment: Deployment, roundId: bigint, blockTag: BlockTag = "latest"): Promise<RoundSpec> {
+  const { rounds, policy: policyRegistry, modelRegistry } = contracts;
+  const round = await rounds.round(roundId, { blockTag });
+  const status = ROUND_STATUS[Number(round.status)] ?? "None";
+  if (status === "None") throw new InvalidInputError(`round ${roundId} does not exist on chain ${deployment.chainId}`);
+  const chainPolicy = await policyRegistry.policy(round.policyVersion, { blockTag });
+  const policy = parsePolicy({
+    rule: RULES[Number(chainPolicy.rule)],
+    trimBps: Number(chainPolicy.trimBps),
+    krumF: Number(chainPolicy.krumF),
+    weighting: WEIGHTINGS[Number(chainPolicy.weighting)],
+    maxSampleWeight: Number(chainPolicy.maxSampleWeight),
+    clipMantissa: Number(chainPolicy.clipMantissa),
+    clipExp: Number(chainPolicy.clipExp),
+    minContributors: Number(chainPolicy.minContributors),
+    rewardPool: round.rewardPool.toString(),
+  });
+  const fromBlock = deployment.deployedAtBlock;
+  const toBlock = typeof blockTag === "number" ? blockTag : undefined;
+  const revealedLogs = await rounds.queryFilter(rounds.filters.Revealed(roundId), fromBlock, toBlock);
+  const reveals = revealedLogs.map((log) => ({
+    contributor: log.args.contributor.toLowerCase(),
+    updateHash: log.args.updateHash,
+    uri: log.args.uri,
+  }));
+  const recomputed = accumulateReveals(reveals.map((r) => ({ contributor: getAddress(r.contributor), updateHash: r.updateHash })));
+  if (status !== "Open" && (reveals.length !== Number(round.revealCount) || recomputed !== round.revealsHash)) {
+    throw new InvalidInputError(
+      `round ${roundId}: ${reveals.length} Revealed logs do not match the round's ${round.revealCount} reveals (accumulator ${round.revealsHash}); the RPC dropped logs`,
+    );
+  }
+  const baseVersion = round.baseModelVersion;
+  const version = await modelRegistry.modelVersion(baseVersion, { blockTag });
+  const appended = await modelRegistry.queryFilter(modelRegistry.filters.ModelVersionAppended(baseVersion), fromBlock, toBlock);
+  const uri = appended.at(-1)?.args.uri ?? "";
+  return {
+    chainId: deployment.chainId,
+    roundsAddress: deployment.contracts.rounds,
+    roundId,
+    status,
+    openedAt: round.openedAt,
+    policyVersion: round.policyVersion,
+    policy,
+    base: { version: baseVersion, hash: version.modelHash, uri },
+    reveals,
+    revealsHash: round.revealsHash,
+    resultDigest: round.resultDigest,
+  };
+}

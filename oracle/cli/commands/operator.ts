@@ -1,0 +1,128 @@
+import { type Command } from "commander";
+import { JsonRpcProvider, Network, parseUnits } from "ethers";
+
+import { connectContracts } from "../../chain/contracts.ts";
+import { readDeployment } from "../../chain/deployment.ts";
+import { loadWallet } from "../../chain/signer.ts";
+import { describeSettings, loadOperatorConfig, OperatorConfigSchema, type OperatorConfig } from "../../config.ts";
+import { createLogger, type Logger } from "../../logger.ts";
+import { findOrStartRedis, redactUrl } from "../../operator/redis-server.ts";
+import { openRuntime } from "../../operator/runtime.ts";
+import { startOperator } from "../../operator/service.ts";
+import { startComputeWorkers } from "../../operator/workers.ts";
+
+const SETTINGS_HELP = `\nSettings (environment variables or an --env-file; default, description):\n${describeSettings(OperatorConfigSchema)}\n`;
+
+/** Resolves a Redis for the operator; a private one (dev only) is announced as such. */
+async function redisFor(config: OperatorConfig, log: Logger): Promise<{ url: string; stop: () => Promise<void> }> {
+  const redis = await findOrStartRedis(config.REDIS_URL);
+  if (redis.started) log.warn({ redis: redactUrl(redis.url) }, "started a private redis-server for this process; set REDIS_URL for a persistent one");
+  return redis;
+}
+
+/** Runs until SIGTERM or SIGINT, then awaits `stop`. */
+function untilSignal(stop: () => Promise<void>, log: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      log.info({ signal }, "shutting down");
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+      void stop().then(resolve, (err: unknown) => {
+        log.error({ err }, "shutdown failed");
+        resolve();
+      });
+    };
+    process.once("SIGTERM", onSignal);
+    process.once("SIGINT", onSignal);
+  });
+}
+
+/** `cw operator ...`: run and manage an oracle operator. */
+export function register(program: Command): void {
+  const operator = program.command("operator").description("run and manage an oracle operator");
+
+  operator
+    .command("start")
+    .description("watch the chain, compute closed rounds with a worker pool, and attest results")
+    .option("--env-file <file>", "read settings from this file (default: .env when present)")
+    .addHelpText("after", SETTINGS_HELP)
+    .action(async (opts: { envFile?: string }) => {
+      const config = loadOperatorConfig(process.env, opts.envFile);
+      const log = createLogger(config).child({ process: "operator" });
+      const redis = await redisFor(config, log);
+      const running = await startOperator(config, redis.url, log);
+      await untilSignal(async () => {
+        await running.stop();
+        await redis.stop();
+      }, log);
+    });
+
+  operator
+    .command("worker")
+    .description("a compute worker only (fetch, shard, round jobs); needs REDIS_URL, RPC_URL and the store, never the key")
+    .option("--env-file <file>", "read settings from this file (default: .env when present)")
+    .addHelpText("after", SETTINGS_HELP)
+    .action(async (opts: { envFile?: string }) => {
+      const config = loadOperatorConfig(process.env, opts.envFile, { requireKey: false });
+      const log = createLogger(config).child({ process: "worker", pid: process.pid });
+      const redis = await redisFor(config, log);
+      const runtime = await openRuntime(config, redis.url, log);
+      const workers = await startComputeWorkers(runtime);
+      await untilSignal(async () => {
+        await workers.close();
+        await runtime.close();
+        await redis.stop();
+      }, log);
+    });
+
+  operator
+    .command("register")
+    .description("stake the minimum operator stake (or --stake) and register as an operator")
+    .option("--stake <tokens>", "tokens to stake, in whole tokens (default: the policy's minimum operator stake)")
+    .option("--env-file <file>", "read settings from this file (default: .env when present)")
+    .addHelpText("after", SETTINGS_HELP)
+    .action(async (opts: { stake?: string; envFile?: string }) => {
+      const config = loadOperatorConfig(process.env, opts.envFile);
+      const deployment = await readDeployment(config.DEPLOYMENT);
+      const network = Network.from(deployment.chainId);
+      const provider = new JsonRpcProvider(config.RPC_URL, network, { staticNetwork: network });
+      try {
+        const wallet = await loadWallet({ privateKey: config.ORACLE_PRIVATE_KEY, keystore: config.KEYSTORE, keystorePassword: config.KEYSTORE_PASSWORD }, provider);
+        const c = connectContracts(deployment, wallet);
+        const minimum = (await c.policy.currentPolicy()).minOperatorStake;
+        const amount = opts.stake === undefined ? minimum : parseUnits(opts.stake, await c.token.decimals());
+        const free = await c.staking.freeStakeOf(wallet.address);
+        if (free < amount) {
+          const missing = amount - free;
+          await (await c.token.approve(deployment.contracts.staking, missing)).wait();
+          await (await c.staking.stake(missing)).wait();
+        }
+        const receipt = await (await c.oracleRegistry.register()).wait();
+        process.stdout.write(`registered ${wallet.address} as an operator (tx ${receipt?.hash})\n`);
+      } finally {
+        provider.destroy();
+      }
+    });
+
+  operator
+    .command("status")
+    .description("print the queues, the last rounds this operator computed, and its registration")
+    .option("--env-file <file>", "read settings from this file (default: .env when present)")
+    .action(async (opts: { envFile?: string }) => {
+      const config = loadOperatorConfig(process.env, opts.envFile, { requireKey: false });
+      const log = createLogger({ LOG_LEVEL: "warn" });
+      const redis = await findOrStartRedis(config.REDIS_URL);
+      const runtime = await openRuntime(config, redis.url, log);
+      try {
+        const queues: Record<string, Record<string, number>> = {};
+        for (const queue of Object.values(runtime.queues)) queues[queue.name] = await queue.getJobCounts();
+        const recent = await runtime.queues.rounds.getJobs(["completed", "failed", "active", "waiting-children"], 0, 9);
+        const rounds = recent.map((job) => ({ round: job.data?.roundId, state: job.finishedOn ? (job.failedReason ? "failed" : "done") : "running", step: job.data?.step, result: job.returnvalue ?? job.failedReason ?? null }));
+        const chain = { threshold: String(await runtime.contracts.oracleRegistry.threshold()), operators: String(await runtime.contracts.oracleRegistry.operatorCount()) };
+        process.stdout.write(`${JSON.stringify({ queues, rounds, chain }, null, 2)}\n`);
+      } finally {
+        await runtime.close();
+        await redis.stop();
+      }
+    });
+}

@@ -1,0 +1,50 @@
+import { type Command } from "commander";
+import { JsonRpcProvider, Network } from "ethers";
+
+import { verifyRound } from "../../auditor/verify-round.ts";
+import { connectContracts } from "../../chain/contracts.ts";
+import { readDeployment } from "../../chain/deployment.ts";
+import { createBackend } from "../../compute/backends.ts";
+import { loadOperatorConfig } from "../../config.ts";
+import { InvalidInputError } from "../../errors.ts";
+import { canonicalJson } from "../../protocol/result.ts";
+
+/** Exit status when the recomputation disagrees with the chain. */
+const EXIT_MISMATCH = 1;
+
+/** `cw verify-round <roundId>`: the auditor's tool. */
+export function register(program: Command): void {
+  program
+    .command("verify-round")
+    .description("recompute a round from the chain and the public update files; exit 1 if the chain's result differs")
+    .argument("<roundId>", "the round id")
+    .option("--rpc-url <url>", "JSON-RPC endpoint (default: RPC_URL or http://127.0.0.1:8545)")
+    .option("--deployment <file>", "deployment manifest (default: DEPLOYMENT or deployments/localhost.json)")
+    .option("--backend <name>", "compute backend: cpu, tfjs or auto", "auto")
+    .action(async (roundIdText: string, opts: { rpcUrl?: string; deployment?: string; backend: string }) => {
+      if (!/^[1-9][0-9]{0,76}$/.test(roundIdText)) throw new InvalidInputError(`round id must be a positive integer, got ${JSON.stringify(roundIdText)}`);
+      const config = loadOperatorConfig(
+        { ...process.env, ...(opts.rpcUrl ? { RPC_URL: opts.rpcUrl } : {}), ...(opts.deployment ? { DEPLOYMENT: opts.deployment } : {}) },
+        undefined,
+        { requireKey: false },
+      );
+      const deployment = await readDeployment(config.DEPLOYMENT);
+      const network = Network.from(deployment.chainId);
+      const provider = new JsonRpcProvider(config.RPC_URL, network, { staticNetwork: network });
+      const backend = await createBackend(opts.backend);
+      try {
+        const report = await verifyRound({
+          contracts: connectContracts(deployment, provider),
+          deployment,
+          roundId: BigInt(roundIdText),
+          backend,
+          limits: { maxBytes: config.FETCH_MAX_BYTES, timeoutMs: config.FETCH_TIMEOUT_MS },
+        });
+        process.stdout.write(`${canonicalJson(report)}\n`);
+        if (!report.match) process.exitCode = EXIT_MISMATCH;
+      } finally {
+        await backend.dispose();
+        provider.destroy();
+      }
+    });
+}

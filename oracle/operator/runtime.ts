@@ -1,0 +1,74 @@
+import { Queue, type ConnectionOptions } from "bullmq";
+import { JsonRpcProvider, Network } from "ethers";
+
+import { connectContracts, type Contracts } from "../chain/contracts.ts";
+import { readDeployment, type Deployment } from "../chain/deployment.ts";
+import { withRetry } from "../chain/retry.ts";
+import { readRoundSpec, type RoundSpec } from "../chain/round-reader.ts";
+import type { OperatorConfig } from "../config.ts";
+import type { Logger } from "../logger.ts";
+import { LocalDirectoryStore } from "../storage/local-directory-store.ts";
+import type { FetchLimits } from "../storage/fetch-blob.ts";
+import { QUEUE_PREFIX, QUEUES } from "./queue-names.ts";
+
+/** The queue a submitter consumes; only processes holding the operator key run it. */
+export const SUBMIT_QUEUE = "submit-result";
+
+/** What every operator process shares: chain access, the store and the queues. */
+export interface OperatorRuntime {
+  readonly config: OperatorConfig;
+  readonly deployment: Deployment;
+  readonly provider: JsonRpcProvider;
+  readonly contracts: Contracts;
+  readonly store: LocalDirectoryStore;
+  readonly connection: ConnectionOptions;
+  readonly queues: { readonly rounds: Queue; readonly fetch: Queue; readonly shards: Queue; readonly submit: Queue };
+  readonly limits: FetchLimits;
+  readonly log: Logger;
+  /** Reads a round at the confirmed head, retrying transient RPC failures. */
+  readRound(roundId: bigint): Promise<RoundSpec>;
+  /** The confirmed head: latest block minus the configured confirmations. */
+  confirmedHead(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Opens chain access, the store and the queues of one operator process. */
+export async function openRuntime(config: OperatorConfig, redisUrl: string, log: Logger): Promise<OperatorRuntime> {
+  const deployment = await readDeployment(config.DEPLOYMENT);
+  const network = Network.from(deployment.chainId);
+  const provider = new JsonRpcProvider(config.RPC_URL, network, { staticNetwork: network, pollingInterval: Math.min(config.POLL_INTERVAL_MS, 4_000) });
+  const contracts = connectContracts(deployment, provider);
+  const connection: ConnectionOptions = { url: redisUrl, maxRetriesPerRequest: null };
+  const queueOptions = { connection, prefix: QUEUE_PREFIX };
+  const queues = {
+    rounds: new Queue(QUEUES.rounds, queueOptions),
+    fetch: new Queue(QUEUES.fetch, queueOptions),
+    shards: new Queue(QUEUES.shards, queueOptions),
+    submit: new Queue(SUBMIT_QUEUE, queueOptions),
+  };
+  for (const queue of Object.values(queues)) {
+    queue.on("error", (err) => log.error({ err, queue: queue.name }, "queue connection error"));
+  }
+  const confirmedHead = async (): Promise<number> =>
+    (await withRetry(() => provider.getBlockNumber(), { log, what: "eth_blockNumber" })) - config.CONFIRMATIONS;
+  return {
+    config,
+    deployment,
+    provider,
+    contracts,
+    store: new LocalDirectoryStore(config.STORE_DIR),
+    connection,
+    queues,
+    limits: { maxBytes: config.FETCH_MAX_BYTES, timeoutMs: config.FETCH_TIMEOUT_MS },
+    log,
+    confirmedHead,
+    async readRound(roundId) {
+      const head = await confirmedHead();
+      return withRetry(() => readRoundSpec(contracts, deployment, roundId, head), { log, what: `read round ${roundId}` });
+    },
+    async close() {
+      await Promise.allSettled(Object.values(queues).map((q) => q.close()));
+      provider.destroy();
+    },
+  };
+}
