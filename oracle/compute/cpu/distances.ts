@@ -3,6 +3,7 @@ import { pairCount } from "../../protocol/krum.ts";
 import type { CoordinateRange, DistancePartial } from "../types.ts";
 import { BLOCK, loadQ, maxAbsOver, slicesOf, tensorFactor } from "../blocks.ts";
 import { exactProduct, exactTermCount } from "./exact-sum.ts";
+import { compileGram, type GramKernel } from "./gram-wasm.ts";
 
 /**
  * Multi-krum distance partials over `range` (see {@link DistancePartial}).
@@ -20,6 +21,7 @@ export function distancePartial(round: AlignedRound, range: CoordinateRange): Di
   const rows = new Float64Array(n * BLOCK);
   const acc = new Float64Array(pairs);
   for (const slice of slicesOf(round, range)) {
+    if (gramSlice(round, slice, total)) continue;
     const m = maxAbsOver(round, all, slice.index);
     const limit = exactTermCount(4 * m * m);
     const factor = tensorFactor(round, slice.index);
@@ -79,4 +81,58 @@ function squaredDiffsBigInt(rows: Float64Array, n: number, len: number, partial:
       partial[p] = (partial[p] as bigint) + s;
     }
   }
+}
+
+const gramKernels = new Map<number, GramKernel>();
+
+/**
+ * Distances of one tensor slice from the SIMD Gram kernel, when every update's array is int8:
+ * `D(i,k) = 4^s_i |q_i|^2 + 4^s_k |q_k|^2 - 2^(s_i + s_k + 1) q_i . q_k` with `Q = q * 2^s`.
+ * Returns false (adding nothing) otherwise.
+ *
+ * Exactness: every raw dot product is an integer; per block the kernel's int32 lanes are exact
+ * (see {@link GramKernel}), and a float64 sum of the lanes over the slice stays below
+ * `size * 2^14 <= 2^53` for any slice under 2^39 elements; the combination is in BigInt.
+ */
+function gramSlice(round: AlignedRound, slice: ReturnType<typeof slicesOf>[number], total: bigint[]): boolean {
+  const t = slice.index;
+  const n = round.updates.length;
+  const arrays: Int8Array[] = [];
+  for (const update of round.updates) {
+    const q = update.q[t];
+    if (!(q instanceof Int8Array)) return false;
+    arrays.push(q);
+  }
+  if (n < 2 || slice.to - slice.from > 2 ** 39) return false;
+  let kernel = gramKernels.get(n);
+  if (kernel === undefined) {
+    kernel = compileGram(n);
+    gramKernels.set(n, kernel);
+  }
+  const gram = new Float64Array((n * (n + 1)) / 2);
+  for (let from = slice.from; from < slice.to; from += BLOCK) {
+    const to = Math.min(slice.to, from + BLOCK);
+    const padded = Math.ceil((to - from) / 8) * 8;
+    for (let i = 0; i < n; i++) {
+      kernel.rows.set((arrays[i] as Int8Array).subarray(from, to), i * BLOCK);
+      // The kernel reads whole vectors: zero the tail past the block's end.
+      kernel.rows.fill(0, i * BLOCK + to - from, i * BLOCK + padded);
+    }
+    kernel.run(to - from);
+    const lanes = kernel.lanes;
+    for (let p = 0; p < gram.length; p++) gram[p] = (gram[p] as number) + ((lanes[4 * p] as number) + (lanes[4 * p + 1] as number) + (lanes[4 * p + 2] as number) + (lanes[4 * p + 3] as number));
+  }
+  const factor = tensorFactor(round, t);
+  const shift = round.updates.map((u) => BigInt(u.shift[t] ?? 0));
+  const diagonal = (i: number): number => i * n - (i * (i - 1)) / 2;
+  let pair = 0;
+  for (let i = 0; i < n; i++) {
+    const ii = BigInt(gram[diagonal(i)] as number) << (2n * (shift[i] as bigint));
+    for (let k = i + 1; k < n; k++, pair++) {
+      const kk = BigInt(gram[diagonal(k)] as number) << (2n * (shift[k] as bigint));
+      const ik = BigInt(gram[diagonal(i) + k - i] as number) << ((shift[i] as bigint) + (shift[k] as bigint) + 1n);
+      total[pair] = (total[pair] as bigint) + (ii + kk - ik) * factor;
+    }
+  }
+  return true;
 }

@@ -23,7 +23,7 @@ export function rankSumFits(width: 1 | 2, count: number): boolean {
   return width === 1 ? count * 128 <= 32_767 : count < 2 ** 16;
 }
 
-const PAGE_BYTES = 65_536;
+export const PAGE_BYTES = 65_536;
 
 // The few WebAssembly JS API members used here (the project's TS libs do not declare the global).
 type WasmApi = {
@@ -31,16 +31,17 @@ type WasmApi = {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 };
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 const SIMD = 0xfd;
 // Opcodes from the WebAssembly core and SIMD specifications.
-const OP = {
+export const OP = {
   block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b, localGet: 0x20, localSet: 0x21,
   i32Const: 0x41, i32GeU: 0x4f, i32Add: 0x6a, i32Shl: 0x74, void: 0x40, i32: 0x7f, v128: 0x7b,
 } as const;
-const SIMD_OP = { load: 0, store: 11, i8Min: 118, i8Max: 120, i16Min: 150, i16Max: 152, i16ExtLowI8: 135, i16ExtHighI8: 136, i16Add: 142, i32ExtLowI16: 167, i32ExtHighI16: 168, i32Add: 174 } as const;
+export const SIMD_OP = { load: 0, store: 11, i8Min: 118, i8Max: 120, i16Min: 150, i16Max: 152, i16ExtLowI8: 135, i16ExtHighI8: 136, i16Add: 142, i32ExtLowI16: 167, i32ExtHighI16: 168, i32Add: 174 } as const;
 
-function uleb(value: number): number[] {
+/** @internal WebAssembly binary encoding helper. */
+export function uleb(value: number): number[] {
   const out: number[] = [];
   let v = value >>> 0;
   do {
@@ -52,7 +53,8 @@ function uleb(value: number): number[] {
   return out;
 }
 
-function sleb(value: number): number[] {
+/** @internal WebAssembly binary encoding helper. */
+export function sleb(value: number): number[] {
   const out: number[] = [];
   let v = value | 0;
   for (;;) {
@@ -63,15 +65,18 @@ function sleb(value: number): number[] {
   }
 }
 
-function section(id: number, body: number[]): number[] {
+/** @internal WebAssembly binary encoding helper. */
+export function section(id: number, body: number[]): number[] {
   return [id, ...uleb(body.length), ...body];
 }
 
-function name(text: string): number[] {
+/** @internal WebAssembly binary encoding helper. */
+export function name(text: string): number[] {
   return [...uleb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
 }
 
-function simd(op: number, ...rest: number[]): number[] {
+/** @internal WebAssembly binary encoding helper. */
+export function simd(op: number, ...rest: number[]): number[] {
   return [SIMD, ...uleb(op), ...rest];
 }
 
