@@ -30,7 +30,7 @@ function inChild<T>(args: string[]): T {
 }
 
 function help(): void {
-  process.stdout.write("usage: npm run bench -- aggregate [--json FILE] [--quick]\n  --quick  N=32, P=1M, I8 only\n  --json   also write the rows as JSON\n");
+  process.stdout.write("usage: npm run bench -- aggregate [--json FILE] [--quick] [--n 32,100]\n  --quick  N=32, P=1M, I8 only\n  --n      update counts to run (default 32,100)\n  --json   also write the rows as JSON\n");
 }
 
 /** Deterministic pseudo-random integers (xorshift32); the bench needs reproducible, not secure, data. */
@@ -143,7 +143,8 @@ export async function run(argv: string[]): Promise<void> {
   process.stdout.write(`memory read bandwidth: ${bandwidth.toFixed(1)} GB/s\n`);
   process.stdout.write("each configuration runs in its own process; wall ms is the best of 2 runs; peak RSS covers both thread counts\n");
   const rows: Row[] = [];
-  const ns = quick ? [32] : [32, 100];
+  const nAt = argv.indexOf("--n");
+  const ns = nAt >= 0 ? (argv[nAt + 1] ?? "32").split(",").map(Number) : quick ? [32] : [32, 100];
   const ps = quick ? [MIB] : [MIB, 10 * MIB];
   const dtypes = quick ? (["I8"] as const) : (["I8", "I16"] as const);
   process.stdout.write("rule          N    P      dtype thr   wall ms   Mparam/s  upd MB/s  peakRSS MiB  goal MiB  x plain-JS fedavg\n");

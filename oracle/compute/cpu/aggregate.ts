@@ -19,6 +19,7 @@ export function aggregateInto(round: AlignedRound, plan: AggregatePlan, range: C
   const column = new Float64Array(n);
   for (const slice of slicesOf(round, range)) {
     const sliceAt = slice.tensor.offset + slice.from - range.start;
+    if (plan.kind === "weighted-mean" && equalWeights(plan.weights) && orderStatisticSlice(round, { kind: "trimmed-mean", members: plan.members, trim: 0 }, slice, out, sliceAt)) continue;
     if (plan.kind === "weighted-mean" ? weightedMeanSlice(round, plan.members, plan.weights, slice, out, sliceAt) : orderStatisticSlice(round, plan, slice, out, sliceAt)) continue;
     const m = maxAbsOver(round, plan.members, slice.index);
     rows ??= new Float64Array(n * BLOCK);
@@ -30,6 +31,15 @@ export function aggregateInto(round: AlignedRound, plan: AggregatePlan, range: C
       else orderStatistic(plan, rows, column, m, to - from, out, at);
     }
   }
+}
+
+/**
+ * Equal positive weights cancel: `rhe(sum w Q_i, n w) = rhe(sum Q_i, n)` (the same rational), so
+ * the mean is the untrimmed rank sum of all members (no comparators) over n, in SIMD.
+ */
+function equalWeights(weights: readonly number[]): boolean {
+  const w = weights[0] ?? 0;
+  return w > 0 && weights.every((x) => x === w);
 }
 
 /** {@link aggregateInto} into a new array. */
