@@ -14,6 +14,9 @@ import type { RoundResult } from "../protocol/result.ts";
 import { fetchBlob, fetchBytes, type FetchLimits } from "../storage/fetch-blob.ts";
 import { LocalDirectoryStore } from "../storage/local-directory-store.ts";
 import { buildResultPackage } from "../operator/result-package.ts";
+import { effectiveFetchLimits } from "../operator/jobs/fetch-update.ts";
+import { layoutOf } from "../compute/round-stages.ts";
+import { decodeModel } from "../protocol/model-file.ts";
 
 /** One on-chain value and its recomputation. */
 export interface Comparison {
@@ -54,10 +57,11 @@ export async function verifyRound(args: {
     const store = new LocalDirectoryStore(work);
     const base = await fetchBlob(spec.base.uri, spec.base.hash, args.limits, store);
     if (!base.ok) throw new Error(`base model ${spec.base.hash} unavailable from ${spec.base.uri}: ${base.detail}`);
+    const limits = effectiveFetchLimits(args.limits, layoutOf(decodeModel(base.bytes)));
     const contributors = [];
     for (const reveal of spec.reveals) {
       // Whatever the bytes are: validation itself reports unavailable, hash-mismatch, malformed or norm.
-      const fetched = await fetchBytes(reveal.uri, args.limits);
+      const fetched = await fetchBytes(reveal.uri, limits);
       contributors.push({ address: reveal.contributor, revealedHash: reveal.updateHash, file: fetched.bytes ?? null });
     }
     const { result } = await aggregateRound(

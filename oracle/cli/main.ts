@@ -35,7 +35,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   program.configureOutput({ writeErr: (text) => process.stderr.write(text.split("\n")[0] + "\n") });
   try {
     await program.parseAsync([...argv]);
-    return 0;
+    // A command that finished but reports a negative answer (e.g. verify-round's mismatch) sets exitCode.
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? 0 : EXIT_BAD_INPUT;

@@ -7,7 +7,7 @@ import { Redis } from "ioredis";
 
 import { loadWallet } from "../chain/signer.ts";
 import { connectContracts } from "../chain/contracts.ts";
-import type { OperatorConfig } from "../config.ts";
+import { SECRET_VARIABLES, type OperatorConfig } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import { roundResultDomain } from "../protocol/attestation.ts";
 import { watcherChain } from "./chain-view.ts";
@@ -26,6 +26,19 @@ const CW_BIN = fileURLToPath(new URL("../../bin/cw.js", import.meta.url));
 /** Delay before a crashed worker process is restarted; doubles up to a minute. */
 const RESTART_DELAY_MS = 1_000;
 
+/**
+ * The environment of a compute worker process: this operator's settings without its secrets, so
+ * the key never leaves the process that signs.
+ */
+export function workerEnvironment(config: OperatorConfig, redisUrl: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: redisUrl };
+  for (const [name, value] of Object.entries(config)) {
+    if (SECRET_VARIABLES.has(name) || name === "KEYSTORE") delete env[name];
+    else if (value !== undefined) env[name] = String(value);
+  }
+  return env;
+}
+
 /** A running operator: `stop()` shuts it down gracefully (what SIGTERM does). */
 export interface RunningOperator {
   readonly address: string;
@@ -33,6 +46,8 @@ export interface RunningOperator {
   readonly runtime: OperatorRuntime;
   readonly http: RunningHttpServer | undefined;
   readonly watcher: RoundWatcher;
+  /** Process ids of the running compute worker processes. */
+  workerPids(): number[];
   stop(): Promise<void>;
 }
 
@@ -106,7 +121,7 @@ export async function startOperator(config: OperatorConfig, redisUrl: string, lo
   const children = new Set<ChildProcess>();
   let stopping = false;
   const spawnWorker = (delayMs: number): void => {
-    const child = spawn(process.execPath, [CW_BIN, "operator", "worker"], { env: { ...process.env, REDIS_URL: redisUrl }, stdio: ["ignore", "inherit", "inherit"] });
+    const child = spawn(process.execPath, [CW_BIN, "operator", "worker"], { env: workerEnvironment(config, redisUrl), stdio: ["ignore", "inherit", "inherit"] });
     children.add(child);
     child.once("exit", (code, signal) => {
       children.delete(child);
@@ -140,6 +155,7 @@ export async function startOperator(config: OperatorConfig, redisUrl: string, lo
     runtime,
     http,
     watcher,
+    workerPids: () => [...children].flatMap((child) => (child.pid === undefined ? [] : [child.pid])),
     async stop() {
       stopping = true;
       await watcher.stop();

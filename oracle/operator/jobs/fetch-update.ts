@@ -1,5 +1,6 @@
 import { decodeModel } from "../../protocol/model-file.ts";
 import { DEFAULT_LIMITS } from "../../protocol/safetensors.ts";
+import { maxUpdateFileBytes } from "../../protocol/update-size.ts";
 import { validateUpdate } from "../../protocol/validate.ts";
 import { layoutOf } from "../../compute/round-stages.ts";
 import type { BlobStore } from "../../storage/blob-store.ts";
@@ -18,25 +19,34 @@ export interface FetchDeps {
 }
 
 /**
+ * The fetch limits for updates of a base model: the size cap is the largest canonical update the
+ * model allows (the same for every operator and auditor), never above the operator's own ceiling.
+ */
+export function effectiveFetchLimits(operatorLimits: FetchLimits, layout: readonly { name: string; shape: readonly number[] }[]): FetchLimits {
+  return { ...operatorLimits, maxBytes: Math.min(operatorLimits.maxBytes, maxUpdateFileBytes(layout)) };
+}
+
+/**
  * Fetches one revealed update, checks it against the revealed hash and validates it (PROTOCOL.md
  * §1.2). A bad update is a recorded result, never a job failure; only a broken store throws. A valid
  * file stays in the store under its hash, where shard jobs read it.
  */
 export async function processFetch(data: FetchJobData, deps: FetchDeps): Promise<FetchResult> {
   const attempts = deps.attempts ?? 3;
-  let outcome = await fetchBlob(data.uri, data.revealedHash, deps.limits, deps.store);
+  const base = decodeModel(await mustGet(deps.store, data.baseHash, "base model"));
+  const limits = effectiveFetchLimits(deps.limits, layoutOf(base));
+  let outcome = await fetchBlob(data.uri, data.revealedHash, limits, deps.store);
   for (let attempt = 2; attempt <= attempts && !outcome.ok && outcome.reason === "unavailable"; attempt += 1) {
     await new Promise((resolve) => setTimeout(resolve, deps.retryDelayMs ?? 500));
-    outcome = await fetchBlob(data.uri, data.revealedHash, deps.limits, deps.store);
+    outcome = await fetchBlob(data.uri, data.revealedHash, limits, deps.store);
   }
   if (!outcome.ok) return { contributor: data.contributor, valid: false, reason: outcome.reason, detail: outcome.detail };
-  const base = decodeModel(await mustGet(deps.store, data.baseHash, "base model"));
   const validation = validateUpdate(
     outcome.bytes,
     data.revealedHash,
     { roundId: data.roundId, baseHash: data.baseHash.toLowerCase() as `0x${string}`, layout: layoutOf(base) },
     { clipMantissa: data.clipMantissa, clipExp: data.clipExp },
-    { ...DEFAULT_LIMITS, maxFileBytes: deps.limits.maxBytes },
+    { ...DEFAULT_LIMITS, maxFileBytes: limits.maxBytes },
   );
   if (!validation.valid) return { contributor: data.contributor, valid: false, reason: validation.reason, detail: `failed the ${validation.reason} check` };
   return { contributor: data.contributor, valid: true, hash: outcome.hash };
