@@ -108,3 +108,38 @@ export function describeSettings(schema: z.ZodObject): string {
     })
     .join("\n");
 }
+
+/** A contributor's settings (`cw contributor ...`); flags override the variables of the same meaning. */
+export const ContributorConfigSchema = ConfigSchema.extend({
+  RPC_URL: z.url({ protocol: /^(https?|wss?)$/ }).default("http://127.0.0.1:8545").describe("JSON-RPC endpoint of the chain"),
+  DEPLOYMENT: z.string().min(1).default("deployments/localhost.json").describe("deployment manifest (contract addresses, chain id)"),
+  CONTRIBUTOR_PRIVATE_KEY: z
+    .string()
+    .regex(PRIVATE_KEY, "must be 0x followed by 64 hex digits")
+    .optional()
+    .describe("contributor key (secret; or use KEYSTORE)"),
+  KEYSTORE: z.string().min(1).optional().describe("encrypted JSON keystore holding the contributor key"),
+  KEYSTORE_PASSWORD: z.string().optional().describe("password of KEYSTORE (secret)"),
+  CONTRIBUTOR_STATE_DIR: z
+    .string()
+    .min(1)
+    .default(".cw/contributor")
+    .describe("commit salts (needed to reveal; back it up), one file per chain/round/account"),
+  STORE_DIR: z.string().min(1).default(".cw/store").describe("blob store the trained update is uploaded to"),
+  FETCH_MAX_BYTES: z.coerce.number().int().min(1_024).default(256 * 1024 * 1024).describe("largest file fetched (models, updates)"),
+  FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000).describe("time limit of one fetch"),
+});
+export type ContributorConfig = z.infer<typeof ContributorConfigSchema>;
+
+/**
+ * A contributor's settings: `env` over the variables of `envFile` (default: `.env` when present).
+ * Read-only commands (`requireKey: false`) run without a key.
+ * @throws {ConfigError} on an invalid value, a missing key, or an unreadable named file.
+ */
+export function loadContributorConfig(env: NodeJS.ProcessEnv = process.env, envFile?: string, options: { requireKey?: boolean } = {}): ContributorConfig {
+  const config = parseConfig(ContributorConfigSchema, { ...readEnvFile(envFile), ...env });
+  if ((options.requireKey ?? true) && !config.CONTRIBUTOR_PRIVATE_KEY && !config.KEYSTORE) {
+    throw new ConfigError("invalid configuration: set CONTRIBUTOR_PRIVATE_KEY, or KEYSTORE and KEYSTORE_PASSWORD");
+  }
+  return config;
+}
