@@ -3,6 +3,8 @@ import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
 
+import { commonweightTasks } from "./scripts/tasks/index.ts";
+
 const require = createRequire(import.meta.url);
 
 /**
@@ -17,6 +19,8 @@ const EVM_VERSION = "cancun";
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
+  // deploy, token:delegate, stake, operator:register, round:open/status, gov:*, policy:show, time:advance
+  tasks: commonweightTasks,
   solidity: {
     profiles: {
       default: {

@@ -1,0 +1,47 @@
+import type { ModelPolicyRegistry } from "../../types/ethers-contracts/governance/ModelPolicyRegistry.ts";
+import { BOUNDED_FIELDS, POLICY_FIELDS, flagName, formatPolicyValue, type PolicyFieldName, type PolicyValues } from "./policy-flags.ts";
+import { TaskInputError } from "./task-error.ts";
+import { decodeRevert, describeRevert } from "./transactions.ts";
+
+/** The contract's `Policy` struct as a plain object of bigints. */
+export function toPolicyValues(struct: Readonly<Record<PolicyFieldName, unknown>>): PolicyValues {
+  const values = {} as PolicyValues;
+  for (const { name } of POLICY_FIELDS) {
+    const value = struct[name];
+    if (typeof value !== "bigint") throw new TaskInputError(`policy field ${name} is missing from the contract's answer`);
+    values[name] = value;
+  }
+  return values;
+}
+
+/** Policy `version` (1..currentVersion) of the registry. */
+export async function readPolicy(registry: ModelPolicyRegistry, version: bigint): Promise<PolicyValues> {
+  return toPolicyValues(await registry.policy(version));
+}
+
+/**
+ * Checks `policy` against the registry's bounds with `checkPolicy`, a pure function called with eth_call: nothing is
+ * sent, and the bounds are the deployed contract's, never a copy.
+ * @throws {TaskInputError} naming the flag, its value and the allowed range.
+ */
+export async function checkPolicyBounds(registry: ModelPolicyRegistry, policy: PolicyValues): Promise<void> {
+  try {
+    await registry.checkPolicy(policy);
+  } catch (err) {
+    const decoded = decodeRevert(registry.interface, err);
+    if (decoded === undefined) throw new TaskInputError(`cannot check the policy bounds: ${describeRevert(err)}`, { cause: err });
+    const { name, args } = decoded;
+    if (name === "PolicyFieldOutOfBounds") {
+      const [fieldIndex, value, min, max] = args as unknown as [bigint, bigint, bigint, bigint];
+      const field = BOUNDED_FIELDS[Number(fieldIndex)];
+      if (field === undefined) throw new TaskInputError(`policy out of bounds: ${describeRevert(err)}`, { cause: err });
+      const range = `${formatPolicyValue(field, min)}..${formatPolicyValue(field, max)}`;
+      throw new TaskInputError(`${flagName(field)} ${formatPolicyValue(field, value)} is out of bounds: the policy registry allows ${range}`, { cause: err });
+    }
+    if (name === "PolicyRewardSplitInvalid") {
+      const [sumBps] = args as unknown as [bigint];
+      throw new TaskInputError(`--contributors-bps + --operators-bps + --treasury-bps = ${sumBps}; the reward split must sum to 10000`, { cause: err });
+    }
+    throw new TaskInputError(`the policy registry rejects this policy: ${describeRevert(err)}`, { cause: err });
+  }
+}

@@ -1,0 +1,85 @@
+import { id } from "ethers";
+
+import type { CommonweightGovernor } from "../../types/ethers-contracts/governance/CommonweightGovernor.ts";
+import { TaskInputError } from "./task-error.ts";
+
+/** `IGovernor.ProposalState` names by value. */
+export const PROPOSAL_STATES = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"] as const;
+export type ProposalStateName = (typeof PROPOSAL_STATES)[number];
+
+/** `GovernorCountingSimple` vote types by name (`castVote` support values). */
+export const VOTE_SUPPORT = { against: 0, for: 1, abstain: 2 } as const;
+export type VoteSupportName = keyof typeof VOTE_SUPPORT;
+
+/** A proposal as created: everything `queue` and `execute` need, from its `ProposalCreated` event. */
+export interface ProposalRecord {
+  readonly proposalId: bigint;
+  readonly proposer: string;
+  readonly targets: string[];
+  readonly values: bigint[];
+  readonly calldatas: string[];
+  readonly description: string;
+  readonly descriptionHash: string;
+  readonly voteStart: bigint;
+  readonly voteEnd: bigint;
+}
+
+/** Public RPCs cap `eth_getLogs` ranges; 10k blocks is accepted by the common providers. */
+const LOG_RANGE_BLOCKS = 10_000;
+
+/** Every proposal created since `fromBlock`, oldest first. */
+export async function readProposals(governor: CommonweightGovernor, fromBlock: number): Promise<ProposalRecord[]> {
+  const provider = governor.runner?.provider;
+  if (provider === null || provider === undefined) throw new TaskInputError("the governor has no provider");
+  const latest = await provider.getBlockNumber();
+  const proposals: ProposalRecord[] = [];
+  for (let start = fromBlock; start <= latest; start += LOG_RANGE_BLOCKS) {
+    const end = Math.min(start + LOG_RANGE_BLOCKS - 1, latest);
+    for (const log of await governor.queryFilter(governor.filters.ProposalCreated(), start, end)) {
+      // Positional: the event's `values` field is shadowed by Array.prototype.values on ethers' Result.
+      const [proposalId, proposer, targets, values, , calldatas, voteStart, voteEnd, description] = log.args;
+      proposals.push({
+        proposalId,
+        proposer,
+        targets: [...targets],
+        values: [...values],
+        calldatas: [...calldatas],
+        description,
+        descriptionHash: id(description),
+        voteStart,
+        voteEnd,
+      });
+    }
+  }
+  return proposals;
+}
+
+/** @throws {TaskInputError} when no proposal `proposalId` was created since the deployment. */
+export async function findProposal(governor: CommonweightGovernor, fromBlock: number, proposalId: bigint): Promise<ProposalRecord> {
+  const found = (await readProposals(governor, fromBlock)).find((p) => p.proposalId === proposalId);
+  if (found === undefined) throw new TaskInputError(`no proposal ${proposalId} on governor ${await governor.getAddress()} (see \`npx hardhat gov:list\`)`);
+  return found;
+}
+
+/** The proposal's current state by name. */
+export async function proposalState(governor: CommonweightGovernor, proposalId: bigint): Promise<ProposalStateName> {
+  const state = PROPOSAL_STATES[Number(await governor.state(proposalId))];
+  if (state === undefined) throw new TaskInputError(`proposal ${proposalId} has an unknown state`);
+  return state;
+}
+
+/** @throws {TaskInputError} unless `text` is a decimal or 0x-hex uint256. */
+export function parseProposalId(text: string | undefined): bigint {
+  const value = (text ?? "").trim();
+  if (!/^(\d+|0x[0-9a-fA-F]+)$/.test(value)) throw new TaskInputError(`the proposal id must be a decimal or 0x-hex number (see \`npx hardhat gov:list\`); got '${text ?? ""}'`);
+  const proposalId = BigInt(value);
+  if (proposalId >= 1n << 256n) throw new TaskInputError(`the proposal id must fit in uint256; got '${value}'`);
+  return proposalId;
+}
+
+/** @throws {TaskInputError} unless `text` is for, against or abstain. */
+export function parseSupport(text: string | undefined): VoteSupportName {
+  const value = (text ?? "").trim().toLowerCase();
+  if (!Object.hasOwn(VOTE_SUPPORT, value)) throw new TaskInputError(`--support must be one of for, against, abstain; got '${text ?? ""}'`);
+  return value as VoteSupportName;
+}
