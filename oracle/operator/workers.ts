@@ -27,6 +27,8 @@ export async function startComputeWorkers(runtime: OperatorRuntime, metrics?: Op
   const { config, log, store, limits } = runtime;
   const backend = await createBackend(config.BACKEND);
   const options = {
+    // Names the process in each job's `processedBy`, so an operator can see (and tests can find) who holds a job.
+    name: `pid-${process.pid}`,
     connection: runtime.connection,
     prefix: QUEUE_PREFIX,
     concurrency: config.WORKER_CONCURRENCY,
