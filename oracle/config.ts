@@ -50,6 +50,11 @@ export const OperatorConfigSchema = ConfigSchema.extend({
   DASHBOARD: z.stringbool().default(false).describe("serve the bull-board dashboard under /dashboard"),
   WORKERS: z.coerce.number().int().min(0).max(64).default(1).describe("compute worker processes `operator start` runs"),
   LOCK_DURATION_MS: z.coerce.number().int().min(1_000).default(60_000).describe("job lock; a dead worker's job is retried after it"),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^\{[A-Za-z0-9_-]{1,64}\}$/, "must be a Redis Cluster hash tag such as {cw}")
+    .default("{cw}")
+    .describe("key prefix of this operator's queues (a hash tag: one Cluster slot)"),
 });
 export type OperatorConfig = z.infer<typeof OperatorConfigSchema>;
 

@@ -1,8 +1,9 @@
 /**
- * Queue names, prefix and job ids. Every queue shares the hash-tagged prefix `{cw}`, so all of
- * BullMQ's keys land in one Redis Cluster slot and the same code runs on a single Redis or a Cluster.
+ * Queue names and job ids. Every queue of an operator shares one hash-tagged prefix (the
+ * QUEUE_PREFIX setting, `{cw}` by default), so all of BullMQ's keys land in one Redis Cluster slot
+ * and the same code runs on a single Redis or a Cluster; operators sharing a Redis use different
+ * prefixes.
  */
-export const QUEUE_PREFIX = "{cw}";
 
 export const QUEUES = {
   /** One job per closed round: fetch, aggregate, assemble, sign, submit. */

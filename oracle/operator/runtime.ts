@@ -9,7 +9,7 @@ import type { OperatorConfig } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import { LocalDirectoryStore } from "../storage/local-directory-store.ts";
 import type { FetchLimits } from "../storage/fetch-blob.ts";
-import { QUEUE_PREFIX, QUEUES } from "./queue-names.ts";
+import { QUEUES } from "./queue-names.ts";
 
 /** The queue a submitter consumes; only processes holding the operator key run it. */
 export const SUBMIT_QUEUE = "submit-result";
@@ -39,7 +39,7 @@ export async function openRuntime(config: OperatorConfig, redisUrl: string, log:
   const provider = new JsonRpcProvider(config.RPC_URL, network, { staticNetwork: network, pollingInterval: Math.min(config.POLL_INTERVAL_MS, 4_000) });
   const contracts = connectContracts(deployment, provider);
   const connection: ConnectionOptions = { url: redisUrl, maxRetriesPerRequest: null };
-  const queueOptions = { connection, prefix: QUEUE_PREFIX };
+  const queueOptions = { connection, prefix: config.QUEUE_PREFIX };
   const queues = {
     rounds: new Queue(QUEUES.rounds, queueOptions),
     fetch: new Queue(QUEUES.fetch, queueOptions),

@@ -14,7 +14,7 @@ import { watcherChain } from "./chain-view.ts";
 import { startHttpServer, type RunningHttpServer } from "./http-server.ts";
 import { SubmitJobSchema } from "./jobs/payloads.ts";
 import { createOperatorMetrics, type OperatorMetrics } from "./metrics.ts";
-import { QUEUE_PREFIX, roundJobId } from "./queue-names.ts";
+import { roundJobId } from "./queue-names.ts";
 import { checkRedisForBullmq } from "./redis-checks.ts";
 import { openRuntime, SUBMIT_QUEUE, type OperatorRuntime } from "./runtime.ts";
 import { SigningGuard } from "./signing-guard.ts";
@@ -85,7 +85,7 @@ export async function startOperator(config: OperatorConfig, redisUrl: string, lo
         stop();
       }
     },
-    { connection: runtime.connection, prefix: QUEUE_PREFIX, concurrency: 1, lockDuration: config.LOCK_DURATION_MS },
+    { connection: runtime.connection, prefix: config.QUEUE_PREFIX, concurrency: 1, lockDuration: config.LOCK_DURATION_MS },
   );
   submitter.on("failed", (job, err) => {
     metrics.failures.inc({ reason: "submit" });
@@ -109,7 +109,7 @@ export async function startOperator(config: OperatorConfig, redisUrl: string, lo
   };
   const watcher = new RoundWatcher({
     chain: watcherChain(runtime, address),
-    cursors: new RedisCursorStore(redis, `${QUEUE_PREFIX}:watcher:${deployment.chainId}:${deployment.contracts.rounds.toLowerCase()}:${address}`),
+    cursors: new RedisCursorStore(redis, `${config.QUEUE_PREFIX}:watcher:${deployment.chainId}:${deployment.contracts.rounds.toLowerCase()}:${address}`),
     enqueue,
     log: log.child({ module: "chain-watcher" }),
     confirmations: config.CONFIRMATIONS,

@@ -8,7 +8,7 @@ import { processFetch } from "./jobs/fetch-update.ts";
 import { FetchJobSchema, ShardJobSchema } from "./jobs/payloads.ts";
 import { processRound } from "./jobs/round.ts";
 import type { OperatorMetrics } from "./metrics.ts";
-import { QUEUE_PREFIX, QUEUES } from "./queue-names.ts";
+import { QUEUES } from "./queue-names.ts";
 import type { OperatorRuntime } from "./runtime.ts";
 
 /** The compute workers of one process and how to stop them. */
@@ -30,7 +30,7 @@ export async function startComputeWorkers(runtime: OperatorRuntime, metrics?: Op
     // Names the process in each job's `processedBy`, so an operator can see (and tests can find) who holds a job.
     name: `pid-${process.pid}`,
     connection: runtime.connection,
-    prefix: QUEUE_PREFIX,
+    prefix: config.QUEUE_PREFIX,
     concurrency: config.WORKER_CONCURRENCY,
     lockDuration: config.LOCK_DURATION_MS,
     stalledInterval: Math.max(1_000, Math.floor(config.LOCK_DURATION_MS / 2)),

@@ -3,7 +3,6 @@ import { Queue } from "bullmq";
 
 import { createOperatorMetrics } from "../../../oracle/operator/metrics.ts";
 import { startHttpServer } from "../../../oracle/operator/http-server.ts";
-import { QUEUE_PREFIX } from "../../../oracle/operator/queue-names.ts";
 import { sharedRedis } from "../../support/redis.ts";
 
 describe("operator: metrics, health and dashboard endpoint", function () {
@@ -45,7 +44,7 @@ describe("operator: metrics, health and dashboard endpoint", function () {
 
   it("serves the bull-board dashboard only when queues are given", async function () {
     const { url: redisUrl } = await sharedRedis();
-    const queue = new Queue(`dashboard-test-${process.pid}`, { connection: { url: redisUrl }, prefix: QUEUE_PREFIX });
+    const queue = new Queue(`dashboard-test-${process.pid}`, { connection: { url: redisUrl }, prefix: "{cw-test}" });
     const metrics = createOperatorMetrics();
     const withBoard = await startHttpServer({ port: 0, registry: metrics.registry, health: async () => ({ ok: true }), dashboardQueues: [queue] });
     const without = await startHttpServer({ port: 0, registry: metrics.registry, health: async () => ({ ok: true }) });
