@@ -20,8 +20,24 @@ function missingNative() {
   });
 }
 
+/**
+ * Compiles the contracts and generates their TypeScript bindings (types/), which the `cw` CLI, the
+ * operator and the demo import: after `npm ci`, every command runs without a separate build step.
+ * The compiler is the pinned solc npm package, so nothing is downloaded.
+ */
+function buildContracts() {
+  const build = spawnSync("hardhat", ["build", "--quiet", "--no-tests"], { stdio: "inherit" });
+  if (build.status !== 0) {
+    process.stderr.write("commonweight: `hardhat build` failed; run `npx hardhat build` to see why.\n");
+    process.exit(1);
+  }
+}
+
 const missing = missingNative();
-if (missing.length === 0) process.exit(0);
+if (missing.length === 0) {
+  buildContracts();
+  process.exit(0);
+}
 
 process.stdout.write(
   `commonweight: completing native packages for Node ${process.version} (${missing.join(", ")})\n`,
@@ -33,6 +49,7 @@ const result = spawnSync(
   [...args, "install", "--no-save", "--no-audit", "--no-fund"],
   { stdio: "inherit" },
 );
+// The nested install ran this script again, which built the contracts once EDR was in place.
 if (result.status !== 0 || missingNative().length > 0) {
   process.stderr.write(
     "commonweight: could not install EDR's native package for this platform. " +

@@ -16,6 +16,8 @@ export interface DevnetParameters {
   readonly votingDelaySeconds?: number;
   readonly votingPeriodSeconds?: number;
   readonly proposalThresholdVotes?: bigint;
+  /** Ignition deployment id; give a fresh one on persistent networks (their journal is kept on disk). */
+  readonly deploymentId?: string;
 }
 
 /**
@@ -25,11 +27,11 @@ export interface DevnetParameters {
 export async function deploySuite(connection: NetworkConnection, parameters: DevnetParameters): Promise<Deployment> {
   const { ethers, ignition } = connection;
   const deployedAtBlock = await ethers.provider.getBlockNumber();
-  const { policy, genesisModelHash, genesisModelUri, ...rest } = parameters;
+  const { policy, genesisModelHash, genesisModelUri, deploymentId, ...rest } = parameters;
   const moduleParameters = Object.fromEntries(
     Object.entries({ genesisModelHash, genesisModelUri, genesisPolicy: { ...GENESIS_POLICY, ...policy }, ...rest }).filter(([, v]) => v !== undefined),
   );
-  const deployed = await ignition.deploy(CommonweightModule, { parameters: { Commonweight: moduleParameters }, displayUi: false });
+  const deployed = await ignition.deploy(CommonweightModule, { parameters: { Commonweight: moduleParameters }, displayUi: false, ...(deploymentId ? { deploymentId } : {}) });
   const address = async (c: { getAddress(): Promise<string> }): Promise<string> => c.getAddress();
   const network = await ethers.provider.getNetwork();
   return {

@@ -34,6 +34,11 @@ export interface DevnetOptions {
   /** Tokens each contributor and operator receives and stakes. @defaultValue 20000 */
   readonly stakeTokens?: bigint;
   readonly governance?: { readonly timelockDelaySeconds: number; readonly votingDelaySeconds: number; readonly votingPeriodSeconds: number };
+  /**
+   * A configured Hardhat network to use instead of a new in-process chain (e.g. "localhost" for a
+   * `npx hardhat node`); Ignition then keeps its journal under ignition/deployments/<id>.
+   */
+  readonly network?: string;
 }
 
 /** A local chain with the suite deployed, funded actors, and an HTTP endpoint for other processes. */
@@ -48,6 +53,8 @@ export interface Devnet {
   readonly sponsor: HardhatEthersSigner;
   readonly operators: readonly { readonly signer: HardhatEthersSigner; readonly privateKey: string }[];
   readonly contributors: readonly HardhatEthersSigner[];
+  /** Private keys of the contributors (Hardhat's public development keys), in the same order. */
+  readonly contributorKeys: readonly string[];
   /** Contracts connected to `signer`. */
   as(signer: HardhatEthersSigner): Contracts;
   close(): Promise<void>;
@@ -60,7 +67,7 @@ export interface Devnet {
  */
 export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   const { network } = await import("hardhat");
-  const connection = await network.create();
+  const connection = options.network === undefined ? await network.create() : await network.create(options.network);
   const bridge = await startRpcBridge(connection.provider);
   const store = new LocalDirectoryStore(join(options.dir, "store"));
   const genesisFile = weightsToModelFile(initialWeights(options.genesisSeed ?? "genesis"));
@@ -71,6 +78,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     operatorThreshold: options.operatorThreshold,
     ...(options.policy ? { policy: options.policy } : {}),
     ...(options.governance ?? {}),
+    ...(options.network === undefined ? {} : { deploymentId: `devnet-${Date.now()}` }),
   });
   await mkdir(options.dir, { recursive: true });
   const manifestPath = join(options.dir, "deployment.json");
@@ -86,7 +94,8 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   const sponsor = at(1);
   const operatorIndexes = Array.from({ length: options.operators }, (_, i) => 2 + i);
   const operators = operatorIndexes.map((i) => ({ signer: at(i), privateKey: devAccountKey(i) }));
-  const contributors = Array.from({ length: options.contributors }, (_, i) => at(2 + options.operators + i));
+  const contributorIndexes = Array.from({ length: options.contributors }, (_, i) => 2 + options.operators + i);
+  const contributors = contributorIndexes.map(at);
   const as = (signer: HardhatEthersSigner): Contracts => connectContracts(deployment, signer);
 
   const stake = parseEther(String(options.stakeTokens ?? 20_000n));
@@ -112,6 +121,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     sponsor,
     operators,
     contributors,
+    contributorKeys: contributorIndexes.map(devAccountKey),
     as,
     async close() {
       await bridge.close();
