@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 // solhint-disable no-empty-blocks, private-vars-leading-underscore, named-parameters-mapping, max-line-length
-// Test-only handler: reverting protocol calls are expected and skipped (try/catch with empty catch).
+// Test-only handler: calls that must fail (repeated claims, second attestations, invalid results) run in try/catch
+// with an empty catch; a success is recorded in the ghost state and caught by the invariants.
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {IRounds} from "../interfaces/IRounds.sol";
+import {IStaking} from "../interfaces/IStaking.sol";
 import {RewardLeaf} from "../libraries/RewardLeaf.sol";
 import {Rounds} from "../rounds/Rounds.sol";
+import {MerkleHelper} from "./MerkleHelper.sol";
 
 interface IRoundsVm {
     function prank(address msgSender) external;
@@ -17,30 +20,78 @@ interface IRoundsVm {
 }
 
 /// @title RoundsHandler
-/// @notice Test-only invariant handler driving rounds end to end (open, commit, reveal, close, attest one of two
-/// competing results, fail, claim, operator claims, sweep) with ghost accounting of claims and attestations.
+/// @notice Test-only invariant handler that drives rounds through their whole life: open, commit, reveal, close,
+/// attestations of competing results (two rewards trees and a failed result) signed with the operators' keys, failure
+/// after the attestation deadline, claims with proofs built on chain, operator claims, stake settlement and sweeps.
+/// Every action first warps time forward to its window if needed, so random sequences regularly reach
+/// finalization and claims. Ghost state records what actually moved: claims per leaf, tokens paid out per round,
+/// distinct attesters per digest, the first final digest and end status, and refunds.
 contract RoundsHandler {
     IRoundsVm private constant VM = IRoundsVm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
+    /// @dev Rounds this handler opens at most (keeps each invariant check cheap).
+    uint256 private constant MAX_ROUNDS = 10;
+    /// @dev Leaves per rewards tree: one per contributor.
+    uint256 public constant LEAVES = 4;
+    /// @dev Result variants: 0 = tree A (always within the pool), 1 = tree B (may exceed the pool), 2 = failed.
+    uint256 private constant VARIANTS = 3;
+
+    /// @dev What an action needs from the round it picks (see {_pick}).
+    enum Need {
+        Commit,
+        Reveal,
+        Close,
+        CloseEarly,
+        Fail,
+        Attest,
+        Claim,
+        Settle,
+        Sweep
+    }
+
     Rounds public immutable rounds;
+    IStaking public immutable staking;
     IERC20 public immutable token;
     address public immutable sponsor;
+    address public immutable treasury;
     address[] public contributors;
     uint256[] private _operatorKeys;
     uint256[] public roundIds;
 
-    mapping(uint256 roundId => uint256[2] amounts) private _variantA;
-    mapping(uint256 roundId => uint256[2] amounts) private _variantB;
-    mapping(uint256 roundId => uint256[2] amounts) private _finalAmounts;
-    mapping(uint256 roundId => uint256) public ghostClaimed;
-    mapping(uint256 roundId => mapping(address account => uint256)) public ghostClaimCount;
-    mapping(uint256 roundId => mapping(bytes32 digest => uint256)) public ghostAttesters;
-    mapping(uint256 roundId => bytes32) public ghostFinalDigest;
-    mapping(uint256 roundId => IRounds.RoundStatus) public ghostEndStatus;
+    mapping(uint256 roundId => mapping(uint256 variant => uint256[LEAVES] amounts)) private _amounts;
+    mapping(uint256 roundId => uint256 variant) private _finalVariant;
 
-    constructor(Rounds rounds_, IERC20 token_, address sponsor_, address[] memory contributors_, uint256[] memory keys) {
+    mapping(uint256 roundId => uint256) public ghostClaimed;
+    mapping(uint256 roundId => uint256) public ghostPaidOut;
+    mapping(uint256 roundId => mapping(address account => uint256)) public ghostClaimCount;
+    mapping(uint256 roundId => mapping(bytes32 digest => mapping(address signer => bool))) private _ghostSigned;
+    mapping(uint256 roundId => mapping(bytes32 digest => uint256)) public ghostDistinctAttesters;
+    mapping(uint256 roundId => bytes32) public ghostFinalDigest;
+    mapping(uint256 roundId => uint256) public ghostFinalAttesters;
+    mapping(uint256 roundId => uint256) public ghostFinalizations;
+    mapping(uint256 roundId => IRounds.RoundStatus) public ghostEndStatus;
+    mapping(uint256 roundId => bool) public ghostSettleAttempted;
+    mapping(uint256 roundId => uint256) public ghostRefunded;
+    uint256 public ghostFunded;
+    uint256 public ghostOutflows;
+    uint256 public ghostStakeSlashed;
+    uint256 public ghostFinalizedRounds;
+    uint256 public ghostClaims;
+    uint256 public ghostFailedRounds;
+
+
+    constructor(
+        Rounds rounds_,
+        IStaking staking_,
+        IERC20 token_,
+        address sponsor_,
+        address[] memory contributors_,
+        uint256[] memory keys
+    ) {
         rounds = rounds_;
+        staking = staking_;
         token = token_;
         sponsor = sponsor_;
+        treasury = staking_.treasury();
         contributors = contributors_;
         _operatorKeys = keys;
     }
@@ -49,126 +100,276 @@ contract RoundsHandler {
         return roundIds.length;
     }
 
+    function operatorCount() external view returns (uint256) {
+        return _operatorKeys.length;
+    }
+
+    function operator(uint256 i) public view returns (address) {
+        return VM.addr(_operatorKeys[i]);
+    }
+
+    /// @notice The amount of leaf `i` of the round's final rewards tree.
+    function finalAmount(uint256 roundId, uint256 i) external view returns (uint256) {
+        return _amounts[roundId][_finalVariant[roundId]][i];
+    }
+
+    // ---------------------------------------------------------------- actions
+
     function open(uint256 budget) public {
-        if (roundIds.length >= 8) return;
+        if (roundIds.length >= MAX_ROUNDS) return;
+        budget = _bound(budget, 1e6, 1e21);
         VM.prank(sponsor);
-        uint256 roundId = rounds.open(token, _bound(budget, 1, 1e21));
+        uint256 roundId = rounds.open(token, budget);
         roundIds.push(roundId);
+        ghostFunded += budget;
     }
 
+    /// @notice Commits up to four contributors (from `who` on) to a round in its commit window.
     function commit(uint256 roundSeed, uint256 who) public {
-        (uint256 roundId, bool ok) = _round(roundSeed);
+        (uint256 roundId, , bool ok) = _pick(roundSeed, Need.Commit);
         if (!ok) return;
-        address c = contributors[who % contributors.length];
-        bytes32 commitment = rounds.computeCommitment(roundId, c, keccak256(abi.encode(c)), bytes32(roundId));
-        VM.prank(c);
-        try rounds.commit(roundId, commitment) {} catch {}
+        uint256 n = 1 + (who >> 8) % contributors.length;
+        for (uint256 j = 0; j < n; ++j) {
+            address c = contributors[(who % contributors.length + j) % contributors.length];
+            if (rounds.contributionOf(roundId, c) != bytes32(0)) continue;
+            bytes32 commitment = rounds.computeCommitment(roundId, c, _updateHash(roundId, c), bytes32(roundId));
+            VM.prank(c);
+            rounds.commit(roundId, commitment);
+        }
     }
 
+    /// @notice Reveals the round's committed contributors (warping to the reveal window), but one time in four
+    /// leaves contributor `who` unrevealed (a non-revealer to slash).
     function reveal(uint256 roundSeed, uint256 who) public {
-        (uint256 roundId, bool ok) = _round(roundSeed);
+        (uint256 roundId, IRounds.Round memory r, bool ok) = _pick(roundSeed, Need.Reveal);
         if (!ok) return;
-        address c = contributors[who % contributors.length];
-        VM.prank(c);
-        try rounds.reveal(roundId, keccak256(abi.encode(c)), bytes32(roundId), "uri") {} catch {}
+        if (block.timestamp < r.commitEnd) VM.warp(r.commitEnd);
+        for (uint256 j = 0; j < contributors.length; ++j) {
+            address c = contributors[j];
+            if ((who >> 8) % 4 == 0 && j == who % contributors.length) continue;
+            if (uint256(rounds.contributionOf(roundId, c)) <= 2) continue;
+            VM.prank(c);
+            rounds.reveal(roundId, _updateHash(roundId, c), bytes32(roundId), "uri");
+        }
     }
 
     function advance(uint256 secondsSeed) external {
-        VM.warp(block.timestamp + _bound(secondsSeed, 1, 3 hours));
+        VM.warp(block.timestamp + _bound(secondsSeed, 1, 10 minutes));
     }
 
-    function close(uint256 roundSeed) public {
-        (uint256 roundId, bool ok) = _round(roundSeed);
+    /// @notice Closes a round (warping to the end of its reveal window); a round still waiting for its reveals is
+    /// closed early (and so fails) only one time in four.
+    function close(uint256 roundSeed, uint256 seed) public {
+        (uint256 roundId, IRounds.Round memory r, bool ok) = _pick(roundSeed, seed % 4 == 0 ? Need.CloseEarly : Need.Close);
         if (!ok) return;
-        try rounds.close(roundId) {} catch {}
+        if (block.timestamp < r.revealEnd) VM.warp(r.revealEnd);
+        rounds.close(roundId);
         _recordEnd(roundId);
     }
 
-    function markFailed(uint256 roundSeed) public {
-        (uint256 roundId, bool ok) = _round(roundSeed);
+    /// @notice Settles a closed round whose attestation deadline passed without quorum (warping to it if needed).
+    /// @dev Warps to the deadline only one time in six, so quorums get a chance to form first.
+    function markFailed(uint256 roundSeed, uint256 seed) public {
+        (uint256 roundId, IRounds.Round memory r, bool ok) = _pick(roundSeed, Need.Fail);
         if (!ok) return;
+        if (block.timestamp < r.attestDeadline && seed % 6 != 0) return;
+        if (block.timestamp < r.attestDeadline) VM.warp(r.attestDeadline);
+        ghostSettleAttempted[roundId] = true;
         try rounds.markFailed(roundId) {} catch {}
         _recordEnd(roundId);
     }
 
-    function attest(uint256 roundSeed, uint256 opSeed, bool variantB, uint256 amountSeed) public {
-        (uint256 roundId, bool ok) = _round(roundSeed);
+    /// @notice One to three operators (from `opSeed` on, possibly the same one twice) attest one of the round's
+    /// result variants: mostly tree A, so quorums form often; sometimes tree B or a failed result.
+    function attest(uint256 roundSeed, uint256 opSeed, uint256 variantSeed, uint256 amountSeed) public {
+        (uint256 roundId, IRounds.Round memory r, bool ok) = _pick(roundSeed, Need.Attest);
         if (!ok) return;
-        IRounds.Round memory r = rounds.round(roundId);
-        if (r.status != IRounds.RoundStatus.Closed) return;
-        uint256[2] storage amounts = variantB ? _variantB[roundId] : _variantA[roundId];
-        if (amounts[0] == 0) {
-            amounts[0] = _bound(amountSeed, 1, r.rewardPool / 2 + 1);
-            amounts[1] = _bound(amountSeed >> 128, 1, r.rewardPool / 2 + 1);
-        }
-        IRounds.RoundResult memory result = _result(roundId, r.revealsHash, amounts);
-        bytes32 digest = rounds.hashRoundResult(result);
-        (uint8 v, bytes32 rr, bytes32 s) = VM.sign(_operatorKeys[opSeed % _operatorKeys.length], digest);
-        try rounds.attest(result, abi.encodePacked(rr, s, v), "model") returns (bool finalized) {
-            ghostAttesters[roundId][digest] += 1;
-            if (finalized) {
-                ghostFinalDigest[roundId] = digest;
-                _finalAmounts[roundId] = amounts;
-            }
-        } catch {}
+        uint256 variant = variantSeed % 8;
+        variant = variant < 5 ? 0 : variant < 7 ? 1 : 2;
+        if (variant < 2 && _amounts[roundId][variant][0] == 0) _initAmounts(roundId, variant, r.rewardPool, amountSeed);
+        IRounds.RoundResult memory result = _result(roundId, variant, r.revealsHash);
+        _attestMany(roundId, variant, result, opSeed);
         _recordEnd(roundId);
     }
 
-    function claim(uint256 roundSeed, uint256 who) external {
-        (uint256 roundId, bool ok) = _round(roundSeed);
+    function _attestMany(uint256 roundId, uint256 variant, IRounds.RoundResult memory result, uint256 opSeed) private {
+        bytes32 digest = rounds.hashRoundResult(result);
+        uint256 n = 1 + (opSeed >> 8) % 3;
+        uint256 stride = 1 + (opSeed >> 16) % 2; // stride 2 over 3 keys repeats the first operator on a third call
+        for (uint256 j = 0; j < n; ++j) _attestOne(roundId, variant, result, digest, (opSeed + j * stride) % 3);
+    }
+
+    function _attestOne(
+        uint256 roundId,
+        uint256 variant,
+        IRounds.RoundResult memory result,
+        bytes32 digest,
+        uint256 keyIndex
+    ) private {
+        uint256 key = _operatorKeys[keyIndex % _operatorKeys.length];
+        try rounds.attest(result, _signature(key, digest), "model") returns (bool finalized) {
+            address signer = VM.addr(key);
+            if (!_ghostSigned[roundId][digest][signer]) {
+                _ghostSigned[roundId][digest][signer] = true;
+                ++ghostDistinctAttesters[roundId][digest];
+            }
+            if (finalized) {
+                ++ghostFinalizations[roundId];
+                if (ghostFinalDigest[roundId] == bytes32(0)) {
+                    ghostFinalDigest[roundId] = digest;
+                    ghostFinalAttesters[roundId] = ghostDistinctAttesters[roundId][digest];
+                    _finalVariant[roundId] = variant;
+                }
+                if (variant < 2) ++ghostFinalizedRounds;
+            }
+        } catch {}
+    }
+
+    /// @notice Claims leaf `leafSeed` of the final tree; a leaf already claimed is retried (and must fail).
+    function claim(uint256 roundSeed, uint256 leafSeed) external {
+        (uint256 roundId, , bool ok) = _pick(roundSeed, Need.Claim);
         if (!ok) return;
-        uint256 i = who % 2;
-        uint256[2] memory amounts = _finalAmounts[roundId];
-        bytes32[] memory proof = new bytes32[](1);
-        proof[0] = RewardLeaf.hash(contributors[1 - i], amounts[1 - i]);
-        try rounds.claim(roundId, contributors[i], amounts[i], proof) {
-            ghostClaimed[roundId] += amounts[i];
-            ghostClaimCount[roundId][contributors[i]] += 1;
+        uint256 i = leafSeed % LEAVES;
+        (bytes32[] memory leaves, uint256[LEAVES] memory amounts) = _leaves(roundId, _finalVariant[roundId]);
+        address account = contributors[i];
+        uint256 before = token.balanceOf(account);
+        try rounds.claim(roundId, account, amounts[i], MerkleHelper.proof(leaves, i)) {
+            uint256 paid = token.balanceOf(account) - before;
+            ghostClaimed[roundId] += paid;
+            ghostPaidOut[roundId] += paid;
+            ghostOutflows += paid;
+            ++ghostClaimCount[roundId][account];
+            ++ghostClaims;
         } catch {}
     }
 
     function claimOperatorReward(uint256 roundSeed, uint256 opSeed) external {
-        (uint256 roundId, bool ok) = _round(roundSeed);
+        (uint256 roundId, , bool ok) = _pick(roundSeed, Need.Claim);
         if (!ok) return;
-        address op = VM.addr(_operatorKeys[opSeed % _operatorKeys.length]);
-        try rounds.claimOperatorReward(roundId, op) {} catch {}
+        address op = operator(opSeed % _operatorKeys.length);
+        uint256 before = token.balanceOf(op);
+        try rounds.claimOperatorReward(roundId, op) {
+            uint256 paid = token.balanceOf(op) - before;
+            ghostPaidOut[roundId] += paid;
+            ghostOutflows += paid;
+        } catch {}
     }
 
-    function sweep(uint256 roundSeed) external {
-        (uint256 roundId, bool ok) = _round(roundSeed);
+    /// @notice Releases or slashes one contributor's round stake, whichever applies.
+    function settleStake(uint256 roundSeed, uint256 who) external {
+        (uint256 roundId, IRounds.Round memory r, bool ok) = _pick(roundSeed, Need.Settle);
         if (!ok) return;
-        try rounds.sweep(roundId) {} catch {}
+        address c = contributors[who % contributors.length];
+        uint256 slot = uint256(rounds.contributionOf(roundId, c));
+        bool ended = r.status == IRounds.RoundStatus.Finalized || r.status == IRounds.RoundStatus.Failed;
+        uint256 treasuryBefore = IERC20(staking.token()).balanceOf(treasury);
+        if (slot > 2 && (ended || r.status == IRounds.RoundStatus.Closed)) {
+            rounds.slashNonRevealer(roundId, c);
+        } else if (slot == 1 && ended) {
+            if (block.timestamp < r.challengeEnd) VM.warp(r.challengeEnd);
+            rounds.releaseStake(roundId, c);
+        }
+        ghostStakeSlashed += IERC20(staking.token()).balanceOf(treasury) - treasuryBefore;
+    }
+
+    /// @notice Sweeps an ended round after its claim window (warping to it one time in four, as the warp ends the
+    /// windows of every other round).
+    function sweep(uint256 roundSeed, uint256 seed) external {
+        (uint256 roundId, IRounds.Round memory r, bool ok) = _pick(roundSeed, Need.Sweep);
+        if (!ok) return;
+        if (block.timestamp < r.claimEnd && seed % 4 != 0) return;
+        if (block.timestamp < r.claimEnd) VM.warp(r.claimEnd);
+        uint256 balanceBefore = token.balanceOf(address(rounds));
+        uint256 sponsorBefore = token.balanceOf(sponsor);
+        rounds.sweep(roundId);
+        uint256 paid = balanceBefore - token.balanceOf(address(rounds));
+        ghostPaidOut[roundId] += paid;
+        ghostOutflows += paid;
+        if (r.status == IRounds.RoundStatus.Failed) ghostRefunded[roundId] = token.balanceOf(sponsor) - sponsorBefore;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    function _signature(uint256 key, bytes32 digest) private pure returns (bytes memory) {
+        (uint8 v, bytes32 r, bytes32 s) = VM.sign(key, digest);
+        return abi.encodePacked(r, s, v);
+    }
+
+    function _initAmounts(uint256 roundId, uint256 variant, uint256 pool, uint256 seed) private {
+        // Tree A: each leaf <= pool / 4, so the total is within the pool. Tree B: up to pool / 2 each, so its total
+        // may exceed the pool, and then the contract must reject it.
+        uint256 cap = variant == 0 ? pool / LEAVES : pool / 2;
+        for (uint256 i = 0; i < LEAVES; ++i) {
+            _amounts[roundId][variant][i] = _bound(uint256(keccak256(abi.encode(seed, i))), 1, cap < 1 ? 1 : cap);
+        }
+    }
+
+    function _leaves(
+        uint256 roundId,
+        uint256 variant
+    ) private view returns (bytes32[] memory leaves, uint256[LEAVES] memory amounts) {
+        amounts = _amounts[roundId][variant];
+        leaves = new bytes32[](LEAVES);
+        for (uint256 i = 0; i < LEAVES; ++i) leaves[i] = RewardLeaf.hash(contributors[i], amounts[i]);
     }
 
     function _result(
         uint256 roundId,
-        bytes32 revealsHash,
-        uint256[2] memory amounts
-    ) private view returns (IRounds.RoundResult memory) {
-        bytes32 a = RewardLeaf.hash(contributors[0], amounts[0]);
-        bytes32 b = RewardLeaf.hash(contributors[1], amounts[1]);
-        bytes32 root = a < b ? keccak256(abi.encode(a, b)) : keccak256(abi.encode(b, a));
-        return IRounds.RoundResult({
-            roundId: roundId,
-            modelHash: keccak256(abi.encode("model", roundId)),
-            rewardsRoot: root,
-            totalRewards: amounts[0] + amounts[1],
-            invalidRoot: bytes32(0),
-            metricsHash: keccak256("metrics"),
-            revealsHash: revealsHash
-        });
+        uint256 variant,
+        bytes32 revealsHash
+    ) private view returns (IRounds.RoundResult memory result) {
+        result.roundId = roundId;
+        result.metricsHash = keccak256("metrics");
+        result.revealsHash = revealsHash;
+        if (variant == 2) return result; // failed result: no model, no rewards
+        (bytes32[] memory leaves, uint256[LEAVES] memory amounts) = _leaves(roundId, variant);
+        result.modelHash = keccak256(abi.encode("model", roundId, variant));
+        result.rewardsRoot = MerkleHelper.root(leaves);
+        for (uint256 i = 0; i < LEAVES; ++i) result.totalRewards += amounts[i];
+    }
+
+    function _updateHash(uint256 roundId, address c) private pure returns (bytes32) {
+        return keccak256(abi.encode(roundId, c));
     }
 
     function _recordEnd(uint256 roundId) private {
         IRounds.RoundStatus status = rounds.round(roundId).status;
         if (status == IRounds.RoundStatus.Finalized || status == IRounds.RoundStatus.Failed) {
-            if (ghostEndStatus[roundId] == IRounds.RoundStatus.None) ghostEndStatus[roundId] = status;
+            if (ghostEndStatus[roundId] == IRounds.RoundStatus.None) {
+                ghostEndStatus[roundId] = status;
+                if (status == IRounds.RoundStatus.Failed) ++ghostFailedRounds;
+            }
         }
     }
 
-    function _round(uint256 seed) private view returns (uint256, bool) {
-        if (roundIds.length == 0) return (0, false);
-        return (roundIds[seed % roundIds.length], true);
+    /// @dev The first round from `seed` on (cyclically) that `need` applies to, so actions rarely hit a round in the
+    /// wrong state and random sequences keep rounds moving.
+    function _pick(uint256 seed, Need need) private view returns (uint256 roundId, IRounds.Round memory r, bool ok) {
+        uint256 n = roundIds.length;
+        for (uint256 i = 0; i < n; ++i) {
+            roundId = roundIds[(seed % n + i) % n];
+            r = rounds.round(roundId);
+            if (_applies(r, need)) return (roundId, r, true);
+        }
+        return (0, r, false);
+    }
+
+    function _applies(IRounds.Round memory r, Need need) private view returns (bool) {
+        IRounds.RoundStatus st = r.status;
+        bool ended = st == IRounds.RoundStatus.Finalized || st == IRounds.RoundStatus.Failed;
+        if (need == Need.Commit) return st == IRounds.RoundStatus.Open && block.timestamp < r.commitEnd;
+        if (need == Need.Reveal) {
+            return st == IRounds.RoundStatus.Open && block.timestamp < r.revealEnd && r.commitCount > r.revealCount;
+        }
+        if (need == Need.Close) {
+            return st == IRounds.RoundStatus.Open && (r.revealCount > 0 || block.timestamp >= r.revealEnd);
+        }
+        if (need == Need.CloseEarly) return st == IRounds.RoundStatus.Open;
+        if (need == Need.Fail) return st == IRounds.RoundStatus.Closed;
+        if (need == Need.Attest) return st == IRounds.RoundStatus.Closed && block.timestamp < r.attestDeadline;
+        if (need == Need.Claim) return st == IRounds.RoundStatus.Finalized && block.timestamp < r.claimEnd;
+        if (need == Need.Sweep) return ended && !r.swept;
+        return true; // Settle
     }
 
     function _bound(uint256 x, uint256 min, uint256 max) private pure returns (uint256) {

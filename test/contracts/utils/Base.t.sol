@@ -12,6 +12,8 @@ interface Vm {
     function addr(uint256 privateKey) external pure returns (address);
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function label(address account, string calldata newLabel) external;
+    function assume(bool condition) external pure;
+    function toString(uint256 value) external pure returns (string memory);
 }
 
 /// @notice Cheatcode access for handlers (which are not tests themselves).
@@ -54,11 +56,23 @@ abstract contract Base is CheatCodes {
         if (a > b) revert(string.concat(what, ": ", _toString(a), " > ", _toString(b)));
     }
 
+    function assertEq(address a, address b, string memory what) internal pure {
+        if (a != b) revert(string.concat(what, ": addresses differ"));
+    }
+
+    function assertEq(bool a, bool b, string memory what) internal pure {
+        if (a != b) revert(string.concat(what, ": ", a ? "true" : "false", " != ", b ? "true" : "false"));
+    }
+
+    function assertGe(uint256 a, uint256 b, string memory what) internal pure {
+        if (a < b) revert(string.concat(what, ": ", _toString(a), " < ", _toString(b)));
+    }
+
     function assertTrue(bool ok, string memory what) internal pure {
         if (!ok) revert(what);
     }
 
-    function _toString(uint256 value) private pure returns (string memory) {
+    function _toString(uint256 value) internal pure returns (string memory) {
         if (value == 0) return "0";
         bytes memory buf = new bytes(78);
         uint256 i = buf.length;
