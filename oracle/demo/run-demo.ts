@@ -103,8 +103,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     cleanups.unshift(() => devnet.close());
     progress.line(`chain: suite deployed on ${devnet.deployment.network} (chain ${devnet.deployment.chainId}); RPC for workers at ${devnet.bridge.url}`);
     const operators = await startOperators(devnet, redis, options, work, threshold);
+    // The demo's chain is thrown away, so are its queues (a later run reuses chain id and addresses).
     cleanups.unshift(async () => {
-      for (const op of operators) await op.stop();
+      for (const op of operators) await op.stopAndPurge();
     });
     progress.line(`operators: ${operators.length} running, ${threshold} must agree, ${options.workers} worker process(es) each`);
 
@@ -207,7 +208,7 @@ async function startOperators(devnet: Devnet, redis: RedisHandle, options: DemoO
       WORK_DIR: join(work, `operator-${i + 1}`),
       METRICS_PORT: "0",
       LOCK_DURATION_MS: "10000",
-      QUEUE_PREFIX: `{cw-demo-op${i + 1}}`,
+      QUEUE_PREFIX: `{cw-demo-${process.pid}-op${i + 1}}`,
       LOG_LEVEL: "error",
     });
     // Operator logs go to stderr at error level, so the demo's own progress stays readable.

@@ -48,6 +48,8 @@ export interface RunningOperator {
   readonly watcher: RoundWatcher;
   /** Process ids of the running compute worker processes. */
   workerPids(): number[];
+  /** Stops, then deletes this operator's queues and cursor from Redis (for throwaway chains such as the demo's). */
+  stopAndPurge(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -107,9 +109,10 @@ export async function startOperator(config: OperatorConfig, redisUrl: string, lo
       backoff: { type: "exponential", delay: 2_000 },
     });
   };
+  const cursorKey = `${config.QUEUE_PREFIX}:watcher:${deployment.chainId}:${deployment.contracts.rounds.toLowerCase()}:${address}`;
   const watcher = new RoundWatcher({
     chain: watcherChain(runtime, address),
-    cursors: new RedisCursorStore(redis, `${config.QUEUE_PREFIX}:watcher:${deployment.chainId}:${deployment.contracts.rounds.toLowerCase()}:${address}`),
+    cursors: new RedisCursorStore(redis, cursorKey),
     enqueue,
     log: log.child({ module: "chain-watcher" }),
     confirmations: config.CONFIRMATIONS,
@@ -149,6 +152,20 @@ export async function startOperator(config: OperatorConfig, redisUrl: string, lo
   await watcher.start();
   log.info({ operator: address, chainId: String(deployment.chainId), workers: config.WORKERS, metrics: http?.url }, "operator started");
 
+  const stop = async (): Promise<void> => {
+    stopping = true;
+    await watcher.stop();
+    const exits = [...children].map((child) => new Promise((resolve) => child.once("exit", resolve)));
+    for (const child of children) child.kill("SIGTERM");
+    await Promise.all(exits);
+    await inProcess?.close();
+    await submitter.close();
+    await http?.close();
+    await runtime.close();
+    redis.disconnect();
+    log.info("operator stopped");
+  };
+
   return {
     address,
     metrics,
@@ -156,18 +173,21 @@ export async function startOperator(config: OperatorConfig, redisUrl: string, lo
     http,
     watcher,
     workerPids: () => [...children].flatMap((child) => (child.pid === undefined ? [] : [child.pid])),
-    async stop() {
-      stopping = true;
-      await watcher.stop();
-      const exits = [...children].map((child) => new Promise((resolve) => child.once("exit", resolve)));
-      for (const child of children) child.kill("SIGTERM");
-      await Promise.all(exits);
-      await inProcess?.close();
-      await submitter.close();
-      await http?.close();
-      await runtime.close();
-      redis.disconnect();
-      log.info("operator stopped");
+    async stopAndPurge() {
+      const purger = new Redis(redisUrl, { maxRetriesPerRequest: null });
+      try {
+        await stop();
+        const queues = await openRuntime(config, redisUrl, log);
+        try {
+          for (const queue of Object.values(queues.queues)) await queue.obliterate({ force: true });
+        } finally {
+          await queues.close();
+        }
+        await purger.del(cursorKey);
+      } finally {
+        purger.disconnect();
+      }
     },
+    stop,
   };
 }

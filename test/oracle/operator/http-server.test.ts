@@ -58,6 +58,7 @@ describe("operator: metrics, health and dashboard endpoint", function () {
     } finally {
       await withBoard.close();
       await without.close();
+      await queue.obliterate({ force: true });
       await queue.close();
     }
   });
