@@ -67,6 +67,13 @@ export default defineConfig({
     },
   },
   networks: {
+    // The in-process chain: 40 development accounts, so the demo and the operator benchmark can run
+    // up to 35 contributors (Hardhat's public test keys; never for real funds).
+    default: {
+      type: "edr-simulated",
+      chainType: "l1",
+      accounts: { count: 40 },
+    },
     hardhatMainnet: {
       type: "edr-simulated",
       chainType: "l1",

@@ -31,6 +31,8 @@ export interface DevnetOptions {
   readonly policy?: Partial<ChainPolicy>;
   /** Seed of the genesis model's initial weights. @defaultValue "genesis" */
   readonly genesisSeed?: string;
+  /** A genesis model file to use instead of the contributor MLP's seeded initial weights. */
+  readonly genesisModel?: Uint8Array;
   /** Tokens each contributor and operator receives and stakes. @defaultValue 20000 */
   readonly stakeTokens?: bigint;
   readonly governance?: { readonly timelockDelaySeconds: number; readonly votingDelaySeconds: number; readonly votingPeriodSeconds: number };
@@ -70,7 +72,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   const connection = options.network === undefined ? await network.create() : await network.create(options.network);
   const bridge = await startRpcBridge(connection.provider);
   const store = new LocalDirectoryStore(join(options.dir, "store"));
-  const genesisFile = weightsToModelFile(initialWeights(options.genesisSeed ?? "genesis"));
+  const genesisFile = options.genesisModel ?? weightsToModelFile(initialWeights(options.genesisSeed ?? "genesis"));
   const genesis = await store.put(genesisFile);
   const deployment = await deploySuite(connection, {
     genesisModelHash: genesis.hash,

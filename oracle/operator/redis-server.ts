@@ -114,6 +114,8 @@ export async function startRedisServer(options: StartRedisOptions = {}): Promise
   const stop = async (): Promise<void> => {
     process.off("exit", killOnExit);
     if (child.exitCode === null && child.signalCode === null) {
+      // Unreferenced so far; waiting for its exit must keep this process alive.
+      child.ref();
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
       await exited;
