@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { Worker, type Job } from "bullmq";
+import { Job, QueueEvents, Worker, type Queue } from "bullmq";
 import { Redis } from "ioredis";
 
 import { loadWallet } from "../chain/signer.ts";
@@ -14,7 +14,7 @@ import { watcherChain } from "./chain-view.ts";
 import { startHttpServer, type RunningHttpServer } from "./http-server.ts";
 import { SubmitJobSchema } from "./jobs/payloads.ts";
 import { createOperatorMetrics, type OperatorMetrics } from "./metrics.ts";
-import { roundJobId } from "./queue-names.ts";
+import { QUEUES, roundJobId } from "./queue-names.ts";
 import { checkRedisForBullmq } from "./redis-checks.ts";
 import { openRuntime, SUBMIT_QUEUE, type OperatorRuntime } from "./runtime.ts";
 import { SigningGuard } from "./signing-guard.ts";
@@ -25,6 +25,37 @@ import { startComputeWorkers, type ComputeWorkers } from "./workers.ts";
 const CW_BIN = fileURLToPath(new URL("../../bin/cw.js", import.meta.url));
 /** Delay before a crashed worker process is restarted; doubles up to a minute. */
 const RESTART_DELAY_MS = 1_000;
+
+/**
+ * Stage durations and update rejections for /metrics, from BullMQ's completion events: compute
+ * workers may run in other processes or on other machines, so the main process measures them
+ * from the jobs' own timestamps.
+ */
+function observeStages(runtime: OperatorRuntime, metrics: OperatorMetrics, log: Logger): QueueEvents[] {
+  const stages: [Queue, "fetch" | "aggregate" | "assemble"][] = [
+    [runtime.queues.fetch, "fetch"],
+    [runtime.queues.shards, "aggregate"],
+    [runtime.queues.rounds, "assemble"],
+  ];
+  return stages.map(([queue, stage]) => {
+    const events = new QueueEvents(queue.name, { connection: runtime.connection, prefix: runtime.config.QUEUE_PREFIX });
+    events.on("completed", ({ jobId, returnvalue }) => {
+      void Job.fromId(queue, jobId).then(
+        (job) => {
+          if (job?.processedOn && job.finishedOn) metrics.stageSeconds.observe({ stage }, (job.finishedOn - job.processedOn) / 1000);
+          const value = returnvalue as unknown;
+          if (queue.name === QUEUES.fetch && typeof value === "object" && value !== null && "reason" in value) {
+            metrics.failures.inc({ reason: String(value.reason) });
+          }
+        },
+        (err: unknown) => log.warn({ err, jobId }, "could not read a completed job for metrics"),
+      );
+    });
+    events.on("failed", () => metrics.failures.inc({ reason: `job-${stage}` }));
+    events.on("error", (err) => log.error({ err, queue: queue.name }, "queue events error"));
+    return events;
+  });
+}
 
 /**
  * The environment of a compute worker process: this operator's settings without its secrets, so
@@ -133,7 +164,8 @@ export async function startOperator(config: OperatorConfig, redisUrl: string, lo
       setTimeout(() => spawnWorker(Math.min(delayMs * 2, 60_000)), delayMs).unref();
     });
   };
-  if (config.WORKERS === 0) inProcess = await startComputeWorkers(runtime, metrics);
+  const queueEvents = observeStages(runtime, metrics, log);
+  if (config.WORKERS === 0) inProcess = await startComputeWorkers(runtime);
   else for (let i = 0; i < config.WORKERS; i += 1) spawnWorker(RESTART_DELAY_MS);
 
   const http =
@@ -160,6 +192,7 @@ export async function startOperator(config: OperatorConfig, redisUrl: string, lo
     await Promise.all(exits);
     await inProcess?.close();
     await submitter.close();
+    await Promise.allSettled(queueEvents.map((events) => events.close()));
     await http?.close();
     await runtime.close();
     redis.disconnect();

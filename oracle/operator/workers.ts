@@ -7,7 +7,6 @@ import { processShard } from "./jobs/aggregate-shard.ts";
 import { processFetch } from "./jobs/fetch-update.ts";
 import { FetchJobSchema, ShardJobSchema } from "./jobs/payloads.ts";
 import { processRound } from "./jobs/round.ts";
-import type { OperatorMetrics } from "./metrics.ts";
 import { QUEUES } from "./queue-names.ts";
 import type { OperatorRuntime } from "./runtime.ts";
 
@@ -23,7 +22,7 @@ export interface ComputeWorkers {
  * Starts this process's workers on the round, fetch and shard queues. They need only Redis, the
  * RPC endpoint and the store; the operator key never reaches them.
  */
-export async function startComputeWorkers(runtime: OperatorRuntime, metrics?: OperatorMetrics): Promise<ComputeWorkers> {
+export async function startComputeWorkers(runtime: OperatorRuntime): Promise<ComputeWorkers> {
   const { config, log, store, limits } = runtime;
   const backend = await createBackend(config.BACKEND);
   const options = {
@@ -36,15 +35,10 @@ export async function startComputeWorkers(runtime: OperatorRuntime, metrics?: Op
     stalledInterval: Math.max(1_000, Math.floor(config.LOCK_DURATION_MS / 2)),
     maxStalledCount: 3,
   };
-  const timed = <T>(stage: "fetch" | "aggregate" | "assemble", run: () => Promise<T>): Promise<T> => {
-    const stop = metrics?.stageSeconds.startTimer({ stage });
-    return run().finally(() => stop?.());
-  };
   const workers = [
     new Worker(
       QUEUES.rounds,
       (job: Job, token?: string) =>
-        timed("assemble", () =>
           processRound(job, token ?? "", {
             readRound: (roundId) => runtime.readRound(roundId),
             attestationOf: (roundId, operator) =>
@@ -55,19 +49,13 @@ export async function startComputeWorkers(runtime: OperatorRuntime, metrics?: Op
             queues: runtime.queues,
             log,
           }),
-        ),
       options,
     ),
-    new Worker(QUEUES.fetch, (job: Job) => timed("fetch", async () => {
-      const result = await processFetch(FetchJobSchema.parse(job.data), { store, limits });
-      if (!result.valid) metrics?.failures.inc({ reason: result.reason });
-      return result;
-    }), options),
-    new Worker(QUEUES.shards, (job: Job) => timed("aggregate", () => processShard(ShardJobSchema.parse(job.data), { store, backend })), options),
+    new Worker(QUEUES.fetch, (job: Job) => processFetch(FetchJobSchema.parse(job.data), { store, limits }), options),
+    new Worker(QUEUES.shards, (job: Job) => processShard(ShardJobSchema.parse(job.data), { store, backend }), options),
   ];
   for (const worker of workers) {
     worker.on("failed", (job, err) => {
-      metrics?.failures.inc({ reason: `job-${worker.name}` });
       log.warn({ err, jobId: job?.id, queue: worker.name, attemptsMade: job?.attemptsMade }, "job failed");
     });
     worker.on("error", (err) => log.error({ err, queue: worker.name }, "worker error"));

@@ -97,6 +97,17 @@ describe("e2e: two operators (k = 2) finalize a round with bad updates in it", f
     expect(pkg.result.selected).to.have.length(4);
   });
 
+  it("exposes stage durations and rejection reasons as Prometheus metrics", async function () {
+    const text = await (operators[0] as TestOperator).running.metrics.registry.metrics();
+
+    for (const stage of ["fetch", "aggregate", "assemble", "submit"]) {
+      expect(text).to.match(new RegExp(`cw_operator_stage_seconds_count\\{stage="${stage}"\\} [1-9]`));
+    }
+    expect(text).to.match(/cw_operator_failures_total\{reason="unavailable"\} 2/);
+    expect(text).to.match(/cw_operator_failures_total\{reason="malformed"\} 1/);
+    expect(text).to.match(/cw_operator_rounds_total\{outcome="attested"\} 1/);
+  });
+
   it("pays every valid contributor its reward through a Merkle claim", async function () {
     const pkg = await latestPackage(operators[0], roundId);
     expect(pkg.claims.length).to.be.greaterThan(0);
