@@ -48,7 +48,6 @@ contract Staking is IStaking, AccessControl, Votes, ReentrancyGuardTransient {
     IERC20 private immutable _token;
     address private _treasury;
     uint256 private _unbondingDelay;
-    uint256 private _totalStaked;
     mapping(address account => Account state) private _accounts;
     mapping(address account => Unbonding request) private _unbondings;
 
@@ -84,7 +83,6 @@ contract Staking is IStaking, AccessControl, Votes, ReentrancyGuardTransient {
         Account storage acc = _accounts[account];
         uint256 bonded = acc.bonded + amount;
         acc.bonded = bonded.toUint128();
-        _totalStaked += amount;
         _transferVotingUnits(address(0), account, amount);
         emit Staked(account, amount, bonded);
         _token.safeTransferFrom(account, address(this), amount);
@@ -118,7 +116,6 @@ contract Staking is IStaking, AccessControl, Votes, ReentrancyGuardTransient {
         }
         amount = request.amount;
         delete _unbondings[account];
-        _totalStaked -= amount;
         _transferVotingUnits(account, address(0), amount);
         emit Withdrawn(account, amount);
         _token.safeTransfer(account, amount);
@@ -160,7 +157,6 @@ contract Staking is IStaking, AccessControl, Votes, ReentrancyGuardTransient {
             acc.locked = uint128(locked - amount);
             acc.bonded -= uint128(amount);
         }
-        _totalStaked -= amount;
         _transferVotingUnits(account, address(0), amount);
         address treasury_ = _treasury;
         emit Slashed(account, _msgSender(), amount, reason, treasury_);
@@ -235,7 +231,10 @@ contract Staking is IStaking, AccessControl, Votes, ReentrancyGuardTransient {
 
     /// @inheritdoc IStaking
     function totalStaked() external view returns (uint256) {
-        return _totalStaked;
+        // Every staked token is exactly one voting unit (see {_getVotingUnits}) and every change of stake moves voting
+        // units to or from address(0), so the Votes total-supply checkpoint is the total stake; a separate counter
+        // would be a second SSTORE per stake, withdrawal and slash.
+        return _getTotalSupply();
     }
 
     /// @notice Current total voting units (all staked tokens, delegated or not).
