@@ -31,7 +31,7 @@ abstract contract RoundAttestations is RoundsStorage, EIP712 {
         string calldata modelUri
     ) external returns (bool finalized) {
         uint256 roundId = result.roundId;
-        Round storage r = _requireStatus(roundId, _CLOSED_STATES);
+        RoundState storage r = _requireStatus(roundId, _CLOSED_STATES);
         _requireWindow(roundId, r.revealEnd, r.attestDeadline);
         if (result.revealsHash != r.revealsHash) {
             revert RoundsRevealsMismatch(roundId, result.revealsHash, r.revealsHash);
@@ -76,7 +76,7 @@ abstract contract RoundAttestations is RoundsStorage, EIP712 {
     }
 
     /// @dev Reverts with {RoundsInvalidResult} unless the result is self-consistent and within the round's pool.
-    function _checkResult(Round storage r, RoundResult calldata result) private view {
+    function _checkResult(RoundState storage r, RoundResult calldata result) private view {
         uint256 total = result.totalRewards;
         bool consistent = result.modelHash == bytes32(0)
             ? total == 0 && result.rewardsRoot == bytes32(0)
@@ -86,7 +86,7 @@ abstract contract RoundAttestations is RoundsStorage, EIP712 {
 
     /// @dev Stores the result (O(1)), appends the model and opens the claim and challenge windows.
     function _finalize(
-        Round storage r,
+        RoundState storage r,
         RoundResult calldata result,
         bytes32 digest,
         uint256 k,

@@ -23,7 +23,7 @@ abstract contract RoundContributions is RoundsStorage {
 
     /// @inheritdoc IRounds
     function commit(uint256 roundId, bytes32 commitment) external {
-        Round storage r = _requireStatus(roundId, _OPEN_STATES);
+        RoundState storage r = _requireStatus(roundId, _OPEN_STATES);
         _requireWindow(roundId, r.openedAt, r.commitEnd);
         if (uint256(commitment) <= uint256(_SETTLED)) revert RoundsInvalidCommitment(commitment);
         address account = msg.sender;
@@ -37,7 +37,7 @@ abstract contract RoundContributions is RoundsStorage {
 
     /// @inheritdoc IRounds
     function reveal(uint256 roundId, bytes32 updateHash, bytes32 salt, string calldata uri) external {
-        Round storage r = _requireStatus(roundId, _OPEN_STATES);
+        RoundState storage r = _requireStatus(roundId, _OPEN_STATES);
         _requireWindow(roundId, r.commitEnd, r.revealEnd);
         address account = msg.sender;
         bytes32 stored = _contributions[roundId][account];
@@ -54,7 +54,7 @@ abstract contract RoundContributions is RoundsStorage {
 
     /// @inheritdoc IRounds
     function slashNonRevealer(uint256 roundId, address account) external {
-        Round storage r = _requireStatus(roundId, _CLOSED_OR_ENDED_STATES);
+        RoundState storage r = _requireStatus(roundId, _CLOSED_OR_ENDED_STATES);
         if (uint256(_contributions[roundId][account]) <= uint256(_SETTLED)) {
             revert RoundsContributionNotSettleable(roundId, account);
         }
@@ -64,7 +64,7 @@ abstract contract RoundContributions is RoundsStorage {
 
     /// @inheritdoc IRounds
     function slashInvalid(uint256 roundId, address account, uint8 reason, bytes32[] calldata proof) external {
-        Round storage r = _requireStatus(roundId, _ENDED_STATES);
+        RoundState storage r = _requireStatus(roundId, _ENDED_STATES);
         if (reason == _REASON_NON_REVEAL || reason > _MAX_INVALID_REASON) revert RoundsInvalidReason(reason);
         if (_contributions[roundId][account] != _REVEALED) revert RoundsContributionNotSettleable(roundId, account);
         if (!MerkleProof.verifyCalldata(proof, r.invalidRoot, RewardLeaf.invalidHash(account, reason))) {
@@ -76,7 +76,7 @@ abstract contract RoundContributions is RoundsStorage {
 
     /// @inheritdoc IRounds
     function releaseStake(uint256 roundId, address account) external {
-        Round storage r = _requireStatus(roundId, _ENDED_STATES);
+        RoundState storage r = _requireStatus(roundId, _ENDED_STATES);
         if (_contributions[roundId][account] != _REVEALED) revert RoundsContributionNotSettleable(roundId, account);
         _requireWindow(roundId, r.challengeEnd, _FOREVER);
         _contributions[roundId][account] = _SETTLED;
@@ -86,7 +86,7 @@ abstract contract RoundContributions is RoundsStorage {
     }
 
     /// @dev Slashes the round's `slashBps` of `account`'s round lock to the treasury and releases the rest.
-    function _slashAndRelease(Round storage r, uint256 roundId, address account, uint8 reason, bytes32 tag) private {
+    function _slashAndRelease(RoundState storage r, uint256 roundId, address account, uint8 reason, bytes32 tag) private {
         uint256 stake = r.contributorStake;
         uint256 slashed = (stake * r.slashBps) / _BPS_DENOMINATOR;
         emit ContributorSlashed(roundId, account, slashed, reason);

@@ -32,7 +32,7 @@ abstract contract RoundPayouts is RoundsStorage, ReentrancyGuardTransient {
         uint256 amount,
         bytes32[] calldata proof
     ) external nonReentrant {
-        Round storage r = _requireStatus(roundId, _FINALIZED_STATES);
+        RoundState storage r = _requireStatus(roundId, _FINALIZED_STATES);
         _requireWindow(roundId, r.claimEnd - r.claimWindowSeconds, r.claimEnd);
         BitMaps.BitMap storage claimed = _claimed[roundId];
         if (claimed.get(uint160(account))) revert RoundsAlreadyClaimed(roundId, account);
@@ -51,7 +51,7 @@ abstract contract RoundPayouts is RoundsStorage, ReentrancyGuardTransient {
 
     /// @inheritdoc IRounds
     function claimOperatorReward(uint256 roundId, address operator) external nonReentrant {
-        Round storage r = _requireStatus(roundId, _FINALIZED_STATES);
+        RoundState storage r = _requireStatus(roundId, _FINALIZED_STATES);
         _requireWindow(roundId, r.claimEnd - r.claimWindowSeconds, r.claimEnd);
         BitMaps.BitMap storage paid = _operatorPaid[roundId];
         if (_attestations[roundId][operator] != r.resultDigest || paid.get(uint160(operator))) {
@@ -68,7 +68,7 @@ abstract contract RoundPayouts is RoundsStorage, ReentrancyGuardTransient {
 
     /// @inheritdoc IRounds
     function sweep(uint256 roundId) external nonReentrant {
-        Round storage r = _requireStatus(roundId, _ENDED_STATES);
+        RoundState storage r = _requireStatus(roundId, _ENDED_STATES);
         if (r.swept) revert RoundsAlreadySwept(roundId);
         _requireWindow(roundId, r.claimEnd, _FOREVER);
         r.swept = true;

@@ -59,7 +59,7 @@ contract Rounds is RoundContributions, RoundAttestations, RoundPayouts {
         uint256 policyVersion = _policies.currentVersion();
         IModelPolicyRegistry.Policy memory p = _policies.policy(policyVersion);
         roundId = ++_roundCount;
-        Round storage r = _rounds[roundId];
+        RoundState storage r = _rounds[roundId];
         r.sponsor = msg.sender;
         r.policyVersion = policyVersion.toUint32();
         r.baseModelVersion = baseModelVersion.toUint32();
@@ -77,7 +77,7 @@ contract Rounds is RoundContributions, RoundAttestations, RoundPayouts {
 
     /// @inheritdoc IRounds
     function close(uint256 roundId) external {
-        Round storage r = _requireStatus(roundId, _OPEN_STATES);
+        RoundState storage r = _requireStatus(roundId, _OPEN_STATES);
         _requireWindow(roundId, r.revealEnd, _FOREVER);
         r.status = RoundStatus.Closed;
         emit RoundClosed(roundId, r.commitCount, r.revealCount, r.revealsHash, block.timestamp);
@@ -88,13 +88,13 @@ contract Rounds is RoundContributions, RoundAttestations, RoundPayouts {
 
     /// @inheritdoc IRounds
     function markFailed(uint256 roundId) external {
-        Round storage r = _requireStatus(roundId, _CLOSED_STATES);
+        RoundState storage r = _requireStatus(roundId, _CLOSED_STATES);
         _requireWindow(roundId, r.attestDeadline, _FOREVER);
         _fail(r, roundId, FailureReason.NoQuorum, bytes32(0));
     }
 
     /// @dev Sets the phase ends and snapshots the windows used after the result.
-    function _setSchedule(Round storage r, IModelPolicyRegistry.Policy memory p) private {
+    function _setSchedule(RoundState storage r, IModelPolicyRegistry.Policy memory p) private {
         uint48 nowSeconds = Time.timestamp();
         uint48 commitEnd = nowSeconds + p.commitWindowSeconds;
         uint48 revealEnd = commitEnd + p.revealWindowSeconds;
@@ -106,7 +106,7 @@ contract Rounds is RoundContributions, RoundAttestations, RoundPayouts {
         r.claimWindowSeconds = p.claimWindowSeconds;
     }
 
-    function _emitOpened(uint256 roundId, Round storage r, uint256 baseModelVersion) private {
+    function _emitOpened(uint256 roundId, RoundState storage r, uint256 baseModelVersion) private {
         emit RoundOpened(
             roundId,
             r.sponsor,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 
@@ -43,13 +44,59 @@ abstract contract RoundsStorage is IRounds {
     /// @dev End of windows that never close.
     uint256 internal constant _FOREVER = type(uint48).max;
 
+    /// @dev Storage form of {IRounds-Round}: the same fields, packed by access pattern instead of by the public field
+    /// order, so each hot path touches few slots (7 slots + 4 hashes, as before). {round} converts it.
+    /// Slot A (claim, status guard, finalize): rewardToken, status, claimEnd, claimWindowSeconds, attesterCount.
+    /// Slot B (open, close, finalize, sweep): sponsor, policyVersion, baseModelVersion, swept.
+    /// Slot C (commit, reveal, attest): the phase ends and the commit and reveal counters.
+    /// Slot D (settlement, finalize): contributorStake, challengeEnd, challengeWindowSeconds, slashBps.
+    /// Slots E-G: funded and rewardPool; operatorPool and operatorClaimed; totalRewards and claimedRewards.
+    struct RoundState {
+        // slot A
+        IERC20 rewardToken;
+        RoundStatus status;
+        uint48 claimEnd;
+        uint32 claimWindowSeconds;
+        uint8 attesterCount;
+        // slot B
+        address sponsor;
+        uint32 policyVersion;
+        uint32 baseModelVersion;
+        bool swept;
+        // slot C
+        uint48 openedAt;
+        uint48 commitEnd;
+        uint48 revealEnd;
+        uint48 attestDeadline;
+        uint32 commitCount;
+        uint32 revealCount;
+        // slot D
+        uint128 contributorStake;
+        uint48 challengeEnd;
+        uint32 challengeWindowSeconds;
+        uint16 slashBps;
+        // slot E
+        uint128 funded;
+        uint128 rewardPool;
+        // slot F
+        uint128 operatorPool;
+        uint128 operatorClaimed;
+        // slot G
+        uint128 totalRewards;
+        uint128 claimedRewards;
+        bytes32 revealsHash;
+        bytes32 rewardsRoot;
+        bytes32 invalidRoot;
+        bytes32 resultDigest;
+    }
+
     IStaking internal immutable _staking;
     IOracleRegistry internal immutable _oracles;
     IModelPolicyRegistry internal immutable _policies;
     IModelRegistry internal immutable _models;
 
     uint256 internal _roundCount;
-    mapping(uint256 roundId => Round state) internal _rounds;
+    mapping(uint256 roundId => RoundState state) internal _rounds;
     mapping(uint256 roundId => mapping(address account => bytes32 slot)) internal _contributions;
     mapping(uint256 roundId => BitMaps.BitMap claimedAccounts) internal _claimed;
     mapping(uint256 roundId => BitMaps.BitMap paidOperators) internal _operatorPaid;
@@ -64,8 +111,37 @@ abstract contract RoundsStorage is IRounds {
     }
 
     /// @inheritdoc IRounds
-    function round(uint256 roundId) external view returns (Round memory) {
-        return _rounds[roundId];
+    function round(uint256 roundId) external view returns (Round memory out) {
+        RoundState storage r = _rounds[roundId];
+        out.sponsor = r.sponsor;
+        out.policyVersion = r.policyVersion;
+        out.baseModelVersion = r.baseModelVersion;
+        out.status = r.status;
+        out.attesterCount = r.attesterCount;
+        out.swept = r.swept;
+        out.rewardToken = r.rewardToken;
+        out.openedAt = r.openedAt;
+        out.commitEnd = r.commitEnd;
+        out.revealEnd = r.revealEnd;
+        out.attestDeadline = r.attestDeadline;
+        out.challengeEnd = r.challengeEnd;
+        out.claimEnd = r.claimEnd;
+        out.commitCount = r.commitCount;
+        out.revealCount = r.revealCount;
+        out.funded = r.funded;
+        out.contributorStake = r.contributorStake;
+        out.rewardPool = r.rewardPool;
+        out.operatorPool = r.operatorPool;
+        out.totalRewards = r.totalRewards;
+        out.claimedRewards = r.claimedRewards;
+        out.operatorClaimed = r.operatorClaimed;
+        out.challengeWindowSeconds = r.challengeWindowSeconds;
+        out.claimWindowSeconds = r.claimWindowSeconds;
+        out.slashBps = r.slashBps;
+        out.revealsHash = r.revealsHash;
+        out.rewardsRoot = r.rewardsRoot;
+        out.invalidRoot = r.invalidRoot;
+        out.resultDigest = r.resultDigest;
     }
 
     /// @inheritdoc IRounds
@@ -105,7 +181,7 @@ abstract contract RoundsStorage is IRounds {
 
     /// @dev The one status guard: returns the round if its status is in the bitmap `allowedStates`, else reverts
     /// with {RoundsUnexpectedStatus} (cf. OpenZeppelin Governor `_validateStateBitmap`).
-    function _requireStatus(uint256 roundId, bytes32 allowedStates) internal view returns (Round storage r) {
+    function _requireStatus(uint256 roundId, bytes32 allowedStates) internal view returns (RoundState storage r) {
         r = _rounds[roundId];
         RoundStatus current = r.status;
         if (bytes32(uint256(1) << uint8(current)) & allowedStates == bytes32(0)) {
@@ -120,7 +196,7 @@ abstract contract RoundsStorage is IRounds {
 
     /// @dev Moves a closed round to Failed. Does NOT move tokens: {sweep} refunds. Revealers may release their stake
     /// at once unless a signed failed result listed invalid contributors (then after the challenge window).
-    function _fail(Round storage r, uint256 roundId, FailureReason reason, bytes32 invalidRoot) internal {
+    function _fail(RoundState storage r, uint256 roundId, FailureReason reason, bytes32 invalidRoot) internal {
         uint48 nowSeconds = Time.timestamp();
         r.status = RoundStatus.Failed;
         r.claimEnd = nowSeconds;
