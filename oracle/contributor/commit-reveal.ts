@@ -8,7 +8,7 @@ import { commitment as commitmentOf } from "../protocol/attestation.ts";
 import { decodeModel } from "../protocol/model-file.ts";
 import { validateUpdate } from "../protocol/validate.ts";
 import { fetchBlob } from "../storage/fetch-blob.ts";
-import { normalizeHash } from "../storage/hash.ts";
+import { normalizeHash } from "../protocol/hash.ts";
 import { emptyRoundState, freshSalt, readRoundState, statePath, writeRoundState, type CommitAttempt, type StateKey } from "./commit-state.ts";
 import { readRoundInfo, requireWallet, type ContributorSession } from "./session.ts";
 import { isoTime } from "./staking.ts";

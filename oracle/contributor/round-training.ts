@@ -10,7 +10,7 @@ import { decodeModel } from "../protocol/model-file.ts";
 import { validateUpdate } from "../protocol/validate.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
 import { fetchBlob } from "../storage/fetch-blob.ts";
-import { normalizeHash } from "../storage/hash.ts";
+import { normalizeHash } from "../protocol/hash.ts";
 import { freshNoiseSeed } from "./dp.ts";
 import { loadLocalData, type LocalDataOptions } from "./local-data.ts";
 import type { QuantizedDtype } from "./quantize.ts";

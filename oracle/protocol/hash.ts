@@ -23,5 +23,14 @@ export function sameHash(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
+/**
+ * The canonical (lowercase) form of a hash, for comparison and file names.
+ * @throws {TypeError} when `text` is not `0x` + 64 hex digits.
+ */
+export function normalizeHash(text: string): Hash {
+  if (!isHashText(text)) throw new TypeError(`not a 32-byte hex hash: ${JSON.stringify(text.slice(0, 80))}`);
+  return text.toLowerCase() as Hash;
+}
+
 /** The all-zero hash, signed as the model hash of a failed round. */
 export const ZERO_HASH: Hash = `0x${"0".repeat(64)}`;

@@ -24,7 +24,8 @@ export const RHE_SMALL_LIMIT = 2 ** 52;
  *
  * Exactness: `q0 = floor(n / d)` may be off by one because the division rounds, so it is
  * corrected; `q * d` for the candidate quotients lies within `|n| + d <= 2^52` and `2 * r < 2^53`,
- * so every product and difference is an exact float64 integer.
+ * so every product and difference is an exact float64 integer. The parity of q is taken as
+ * `q - 2 * floor(q / 2)` (exact here) rather than with `%`, a slow runtime call in V8's hot loops.
  */
 export function rheSmall(n: number, d: number): number {
   let q = Math.floor(n / d);
@@ -37,7 +38,7 @@ export function rheSmall(n: number, d: number): number {
     r -= d;
   }
   const twice = 2 * r;
-  if (twice > d || (twice === d && q % 2 !== 0)) q += 1;
+  if (twice > d || (twice === d && q - 2 * Math.floor(q / 2) !== 0)) q += 1;
   return q + 0;
 }
 

@@ -1,8 +1,8 @@
-import type { HexHash } from "./hash.ts";
+import type { Hash } from "../protocol/hash.ts";
 
 /** Where a published blob can be fetched from, and its content address. */
 export interface StoredBlob {
-  readonly hash: HexHash;
+  readonly hash: Hash;
   /** A URI any operator or auditor can fetch (`file://`, `https://`, later `s3://`, `ipfs://`). */
   readonly uri: string;
   readonly sizeBytes: number;

@@ -1,10 +1,10 @@
-import { createHash, type Hash } from "node:crypto";
+import { createHash, type Hash as Hasher } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
 import type { BlobStore } from "./blob-store.ts";
-import { normalizeHash, type HexHash } from "./hash.ts";
+import { normalizeHash, type Hash } from "../protocol/hash.ts";
 
 /** An operator's limits on fetching one update file. */
 export interface FetchLimits {
@@ -20,7 +20,7 @@ export interface FetchLimits {
  * bytes the contributor revealed) with a human-readable detail.
  */
 export type FetchOutcome =
-  | { readonly ok: true; readonly bytes: Uint8Array; readonly hash: HexHash; readonly fromCache: boolean }
+  | { readonly ok: true; readonly bytes: Uint8Array; readonly hash: Hash; readonly fromCache: boolean }
   | { readonly ok: false; readonly reason: "unavailable" | "hash-mismatch"; readonly detail: string };
 
 /** Raised inside a read to stop it; always turned into an `unavailable` outcome. */
@@ -42,7 +42,7 @@ export async function fetchBlob(uri: string, expectedHash: string, limits: Fetch
   const cached = await cache?.get(wanted);
   if (cached) return { ok: true, bytes: cached, hash: wanted, fromCache: true };
 
-  let received: { bytes: Uint8Array; hash: HexHash };
+  let received: { bytes: Uint8Array; hash: Hash };
   try {
     received = await readWithin(uri, limits);
   } catch (err) {
@@ -59,7 +59,7 @@ export async function fetchBlob(uri: string, expectedHash: string, limits: Fetch
  * The bytes at `uri` within `limits` and their sha256, whatever they are: what an auditor uses to
  * re-run validation itself. `undefined` with a reason when not fetchable within the limits.
  */
-export async function fetchBytes(uri: string, limits: FetchLimits): Promise<{ bytes: Uint8Array; hash: HexHash } | { bytes: undefined; detail: string }> {
+export async function fetchBytes(uri: string, limits: FetchLimits): Promise<{ bytes: Uint8Array; hash: Hash } | { bytes: undefined; detail: string }> {
   try {
     return await readWithin(uri, limits);
   } catch (err) {
@@ -67,7 +67,7 @@ export async function fetchBytes(uri: string, limits: FetchLimits): Promise<{ by
   }
 }
 
-async function readWithin(uri: string, limits: FetchLimits): Promise<{ bytes: Uint8Array; hash: HexHash }> {
+async function readWithin(uri: string, limits: FetchLimits): Promise<{ bytes: Uint8Array; hash: Hash }> {
   let url: URL;
   try {
     url = new URL(uri);
@@ -86,7 +86,7 @@ async function readWithin(uri: string, limits: FetchLimits): Promise<{ bytes: Ui
   }
 }
 
-async function readFile(url: URL, maxBytes: number, signal: AbortSignal): Promise<{ bytes: Uint8Array; hash: HexHash }> {
+async function readFile(url: URL, maxBytes: number, signal: AbortSignal): Promise<{ bytes: Uint8Array; hash: Hash }> {
   const path = fileURLToPath(url);
   const info = await stat(path);
   if (!info.isFile()) throw new FetchRefused(`${path} is not a regular file`);
@@ -94,7 +94,7 @@ async function readFile(url: URL, maxBytes: number, signal: AbortSignal): Promis
   return collect(createReadStream(path, { signal }), maxBytes);
 }
 
-async function readHttp(url: URL, maxBytes: number, signal: AbortSignal): Promise<{ bytes: Uint8Array; hash: HexHash }> {
+async function readHttp(url: URL, maxBytes: number, signal: AbortSignal): Promise<{ bytes: Uint8Array; hash: Hash }> {
   const response = await fetch(url, { signal, redirect: "follow" });
   if (!response.ok) {
     await response.body?.cancel();
@@ -110,8 +110,8 @@ async function readHttp(url: URL, maxBytes: number, signal: AbortSignal): Promis
 }
 
 /** Reads a stream into one buffer, hashing as it goes, and stops at the first byte past `maxBytes`. */
-async function collect(stream: AsyncIterable<Uint8Array>, maxBytes: number): Promise<{ bytes: Uint8Array; hash: HexHash }> {
-  const hasher: Hash = createHash("sha256");
+async function collect(stream: AsyncIterable<Uint8Array>, maxBytes: number): Promise<{ bytes: Uint8Array; hash: Hash }> {
+  const hasher: Hasher = createHash("sha256");
   const chunks: Uint8Array[] = [];
   let total = 0;
   for await (const chunk of stream) {

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 
 import { IntegrityError } from "../errors.ts";
 import type { BlobStore, StoredBlob } from "./blob-store.ts";
-import { normalizeHash, sha256Hex } from "./hash.ts";
+import { normalizeHash, hashBytes } from "../protocol/hash.ts";
 
 /**
  * A {@link BlobStore} in a local directory: one file per blob, named by its hash without `0x`.
@@ -20,7 +20,7 @@ export class LocalDirectoryStore implements BlobStore {
   }
 
   async put(bytes: Uint8Array): Promise<StoredBlob> {
-    const hash = sha256Hex(bytes);
+    const hash = hashBytes(bytes);
     const path = this.#pathOf(hash);
     if (!(await this.has(hash))) {
       await mkdir(this.root, { recursive: true });
@@ -40,7 +40,7 @@ export class LocalDirectoryStore implements BlobStore {
       if (isNotFound(err)) return undefined;
       throw err;
     }
-    const actual = sha256Hex(bytes);
+    const actual = hashBytes(bytes);
     if (actual !== wanted) throw new IntegrityError(`blob ${wanted} in ${this.root} hashes to ${actual}`);
     return bytes;
   }

@@ -8,7 +8,7 @@ import { ZeroHash } from "ethers";
 
 import type { Devnet } from "../../oracle/devnet/devnet.ts";
 import { getResultPackage } from "../../oracle/operator/result-package.ts";
-import { sha256Hex } from "../../oracle/storage/hash.ts";
+import { hashBytes } from "../../oracle/protocol/hash.ts";
 import {
   contribution,
   runRoundToClose,
@@ -58,10 +58,10 @@ describe("e2e: two operators (k = 2) finalize a round with bad updates in it", f
       const honest = syntheticUpdate("mismatch", id, baseHash);
       return [
         ...valid,
-        await contribution(work.dir, malformed, garbage, sha256Hex(garbage)),
-        await contribution(work.dir, oversized, huge, sha256Hex(huge)),
+        await contribution(work.dir, malformed, garbage, hashBytes(garbage)),
+        await contribution(work.dir, oversized, huge, hashBytes(huge)),
         await contribution(work.dir, unreachable, honest.bytes, honest.hash, "http://127.0.0.1:9/never"),
-        await contribution(work.dir, mismatched, honest.bytes, sha256Hex(new TextEncoder().encode("something else"))),
+        await contribution(work.dir, mismatched, honest.bytes, hashBytes(new TextEncoder().encode("something else"))),
       ];
     }));
     operators = [await startTestOperator(devnet, 0, work.dir), await startTestOperator(devnet, 1, work.dir)];

@@ -4,7 +4,8 @@ import type { AggregatePlan } from "../types.ts";
 import { BLOCK, type TensorSlice } from "../blocks.ts";
 import { compileRankSum, rankSumFits, type RankSumKernel } from "./rank-sum-wasm.ts";
 import { batcherNetwork, pruneForRankSum } from "./sorting-network.ts";
-import { INT32_LIMIT, roundedQuotient, roundedQuotientInt32 } from "./weighted-mean.ts";
+import { rheSmall } from "../../protocol/rounding.ts";
+import { INT32_LIMIT, roundedQuotientInt32 } from "./weighted-mean.ts";
 
 type OrderPlan = Exclude<AggregatePlan, { kind: "weighted-mean" }>;
 
@@ -34,7 +35,7 @@ function kernelFor(width: 1 | 2, n: number, lo: number, hi: number): RankSumKern
  *
  * Exactness: with a common shift s, sorting Q is sorting q, and the kept sum of Q is `2^s` times
  * the kept sum of q, computed exactly by the kernel ({@link rankSumFits}). The quotient is exact
- * while `count * M + count <= 2^52` (M the largest |Q|), as for {@link roundedQuotient}.
+ * while `count * M + count <= 2^52` (M the largest |Q|), as for {@link rheSmall}.
  */
 export function orderStatisticSlice(round: AlignedRound, plan: OrderPlan, slice: TensorSlice, out: Float64Array, at: number): boolean {
   const t = slice.index;
@@ -80,6 +81,6 @@ function writeQuotients(sums: Int16Array | Int32Array, len: number, scale: numbe
   } else if (small) {
     for (let j = 0; j < len; j++) out[at + j] = roundedQuotientInt32(scale * (sums[j] as number), count);
   } else {
-    for (let j = 0; j < len; j++) out[at + j] = roundedQuotient(scale * (sums[j] as number), count);
+    for (let j = 0; j < len; j++) out[at + j] = rheSmall(scale * (sums[j] as number), count);
   }
 }

@@ -1,5 +1,5 @@
 import type { AlignedRound } from "../../protocol/alignment.ts";
-import { RHE_SMALL_LIMIT, type rheSmall } from "../../protocol/rounding.ts";
+import { RHE_SMALL_LIMIT, rheSmall } from "../../protocol/rounding.ts";
 import { BLOCK, type TensorSlice } from "../blocks.ts";
 
 /**
@@ -56,7 +56,7 @@ function accumulate1(acc: Float64Array, q: ArrayLike<number>, w: number, from: n
 
 function divideRounded(acc: Float64Array, len: number, total: number, small: boolean, out: Float64Array, at: number): void {
   if (small) for (let j = 0; j < len; j++) out[at + j] = roundedQuotientInt32(acc[j] as number, total);
-  else for (let j = 0; j < len; j++) out[at + j] = roundedQuotient(acc[j] as number, total);
+  else for (let j = 0; j < len; j++) out[at + j] = rheSmall(acc[j] as number, total);
 }
 
 /** 2^31: below it, values fit the int32 operations of {@link roundedQuotientInt32}. */
@@ -74,21 +74,3 @@ export function roundedQuotientInt32(n: number, d: number): number {
   return q + ((-c >>> 31) | ((((c | -c) >>> 31) ^ 1) & q & 1)) + 0;
 }
 
-/**
- * `rhe(n, d)` for float64 integers with `|n| + d <= 2^52`, as {@link rheSmall} but without the
- * float `%` (a slow runtime call in V8): the parity of q is `q - 2 * floor(q / 2)`, exact here.
- */
-export function roundedQuotient(n: number, d: number): number {
-  let q = Math.floor(n / d);
-  let r = n - q * d;
-  if (r < 0) {
-    q -= 1;
-    r += d;
-  } else if (r >= d) {
-    q += 1;
-    r -= d;
-  }
-  const twice = 2 * r;
-  const odd = q - 2 * Math.floor(q / 2);
-  return q + (twice > d || (twice === d && odd !== 0) ? 1 : 0) + 0;
-}

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
 import { fetchBlob, type FetchLimits } from "../../../oracle/storage/fetch-blob.ts";
-import { sha256Hex } from "../../../oracle/storage/hash.ts";
+import { hashBytes } from "../../../oracle/protocol/hash.ts";
 import { LocalDirectoryStore } from "../../../oracle/storage/local-directory-store.ts";
 
 const LIMITS: FetchLimits = { maxBytes: 1024, timeoutMs: 2_000 };
@@ -43,7 +43,7 @@ describe("storage: fetchBlob", function () {
     const path = join(dir, "u.safetensors");
     await writeFile(path, PAYLOAD);
 
-    const outcome = await fetchBlob(pathToFileURL(path).href, sha256Hex(PAYLOAD), LIMITS);
+    const outcome = await fetchBlob(pathToFileURL(path).href, hashBytes(PAYLOAD), LIMITS);
 
     expect(outcome.ok).to.equal(true);
     if (outcome.ok) expect(Buffer.from(outcome.bytes).equals(Buffer.from(PAYLOAD))).to.equal(true);
@@ -53,7 +53,7 @@ describe("storage: fetchBlob", function () {
     const path = join(dir, "u.safetensors");
     await writeFile(path, PAYLOAD);
 
-    const outcome = await fetchBlob(pathToFileURL(path).href, `0x${sha256Hex(PAYLOAD).slice(2).toUpperCase()}`, LIMITS);
+    const outcome = await fetchBlob(pathToFileURL(path).href, `0x${hashBytes(PAYLOAD).slice(2).toUpperCase()}`, LIMITS);
 
     expect(outcome.ok).to.equal(true);
   });
@@ -62,13 +62,13 @@ describe("storage: fetchBlob", function () {
     const path = join(dir, "u.safetensors");
     await writeFile(path, PAYLOAD);
 
-    const outcome = await fetchBlob(pathToFileURL(path).href, sha256Hex(new Uint8Array([1])), LIMITS);
+    const outcome = await fetchBlob(pathToFileURL(path).href, hashBytes(new Uint8Array([1])), LIMITS);
 
     expect(outcome).to.include({ ok: false, reason: "hash-mismatch" });
   });
 
   it("reports a missing file as unavailable", async function () {
-    const outcome = await fetchBlob(pathToFileURL(join(dir, "absent")).href, sha256Hex(PAYLOAD), LIMITS);
+    const outcome = await fetchBlob(pathToFileURL(join(dir, "absent")).href, hashBytes(PAYLOAD), LIMITS);
 
     expect(outcome).to.include({ ok: false, reason: "unavailable" });
   });
@@ -77,15 +77,15 @@ describe("storage: fetchBlob", function () {
     const path = join(dir, "big");
     await writeFile(path, new Uint8Array(LIMITS.maxBytes + 1));
 
-    const outcome = await fetchBlob(pathToFileURL(path).href, sha256Hex(PAYLOAD), LIMITS);
+    const outcome = await fetchBlob(pathToFileURL(path).href, hashBytes(PAYLOAD), LIMITS);
 
     expect(outcome).to.include({ ok: false, reason: "unavailable" });
     if (!outcome.ok) expect(outcome.detail).to.match(/exceed the limit/);
   });
 
   it("reports an unsupported scheme and a non-URI as unavailable", async function () {
-    const scheme = await fetchBlob("ftp://example.invalid/u", sha256Hex(PAYLOAD), LIMITS);
-    const garbage = await fetchBlob("not a uri", sha256Hex(PAYLOAD), LIMITS);
+    const scheme = await fetchBlob("ftp://example.invalid/u", hashBytes(PAYLOAD), LIMITS);
+    const garbage = await fetchBlob("not a uri", hashBytes(PAYLOAD), LIMITS);
 
     expect(scheme).to.include({ ok: false, reason: "unavailable" });
     expect(garbage).to.include({ ok: false, reason: "unavailable" });
@@ -95,7 +95,7 @@ describe("storage: fetchBlob", function () {
     it("fetches and verifies a body", async function () {
       const { base, server } = await serve({ "/u": (res) => res.end(PAYLOAD) });
       try {
-        const outcome = await fetchBlob(`${base}/u`, sha256Hex(PAYLOAD), LIMITS);
+        const outcome = await fetchBlob(`${base}/u`, hashBytes(PAYLOAD), LIMITS);
 
         expect(outcome.ok).to.equal(true);
       } finally {
@@ -112,7 +112,7 @@ describe("storage: fetchBlob", function () {
         },
       });
       try {
-        const outcome = await fetchBlob(`${base}/big`, sha256Hex(PAYLOAD), LIMITS);
+        const outcome = await fetchBlob(`${base}/big`, hashBytes(PAYLOAD), LIMITS);
 
         expect(outcome).to.include({ ok: false, reason: "unavailable" });
         if (!outcome.ok) expect(outcome.detail).to.match(/limit of 1024/);
@@ -129,7 +129,7 @@ describe("storage: fetchBlob", function () {
         },
       });
       try {
-        const outcome = await fetchBlob(`${base}/hang`, sha256Hex(PAYLOAD), { maxBytes: 1024, timeoutMs: 300 });
+        const outcome = await fetchBlob(`${base}/hang`, hashBytes(PAYLOAD), { maxBytes: 1024, timeoutMs: 300 });
 
         expect(outcome).to.deep.equal({ ok: false, reason: "unavailable", detail: "timed out" });
       } finally {
@@ -140,7 +140,7 @@ describe("storage: fetchBlob", function () {
     it("reports an HTTP error status as unavailable", async function () {
       const { base, server } = await serve({});
       try {
-        const outcome = await fetchBlob(`${base}/missing`, sha256Hex(PAYLOAD), LIMITS);
+        const outcome = await fetchBlob(`${base}/missing`, hashBytes(PAYLOAD), LIMITS);
 
         expect(outcome).to.deep.equal({ ok: false, reason: "unavailable", detail: "HTTP 404 Not Found" });
       } finally {
@@ -154,10 +154,10 @@ describe("storage: fetchBlob", function () {
       const cache = new LocalDirectoryStore(join(dir, "cache"));
       const path = join(dir, "u.safetensors");
       await writeFile(path, PAYLOAD);
-      const first = await fetchBlob(pathToFileURL(path).href, sha256Hex(PAYLOAD), LIMITS, cache);
+      const first = await fetchBlob(pathToFileURL(path).href, hashBytes(PAYLOAD), LIMITS, cache);
       await rm(path);
 
-      const second = await fetchBlob(pathToFileURL(path).href, sha256Hex(PAYLOAD), LIMITS, cache);
+      const second = await fetchBlob(pathToFileURL(path).href, hashBytes(PAYLOAD), LIMITS, cache);
 
       expect(first).to.include({ ok: true, fromCache: false });
       expect(second).to.include({ ok: true, fromCache: true });

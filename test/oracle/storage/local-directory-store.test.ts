@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { IntegrityError } from "../../../oracle/errors.ts";
-import { sha256Hex } from "../../../oracle/storage/hash.ts";
+import { hashBytes } from "../../../oracle/protocol/hash.ts";
 import { LocalDirectoryStore } from "../../../oracle/storage/local-directory-store.ts";
 
 describe("storage: LocalDirectoryStore", function () {
@@ -23,7 +23,7 @@ describe("storage: LocalDirectoryStore", function () {
 
     const stored = await store.put(bytes);
 
-    expect(stored.hash).to.equal(sha256Hex(bytes));
+    expect(stored.hash).to.equal(hashBytes(bytes));
     expect(stored.uri).to.match(/^file:\/\//);
     expect(Buffer.from((await store.get(stored.hash)) ?? []).toString()).to.equal("model bytes");
   });
@@ -41,8 +41,8 @@ describe("storage: LocalDirectoryStore", function () {
   it("returns undefined for an absent hash", async function () {
     const store = new LocalDirectoryStore(dir);
 
-    expect(await store.get(sha256Hex(new Uint8Array([9])))).to.equal(undefined);
-    expect(await store.has(sha256Hex(new Uint8Array([9])))).to.equal(false);
+    expect(await store.get(hashBytes(new Uint8Array([9])))).to.equal(undefined);
+    expect(await store.has(hashBytes(new Uint8Array([9])))).to.equal(false);
   });
 
   it("throws IntegrityError when a stored file was altered", async function () {
