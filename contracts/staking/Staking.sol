@@ -237,6 +237,15 @@ contract Staking is IStaking, AccessControl, Votes, ReentrancyGuardTransient {
         return _getTotalSupply();
     }
 
+    /// @notice Delegate of `account`'s stake votes (ERC-5805).
+    /// @dev address(0) never has a delegate: {delegate} and {stake} delegate for `_msgSender()` and {delegateBySig} for
+    /// an `ECDSA.recover` signer, neither of which is ever address(0). Answering that case without an SLOAD saves a
+    /// cold storage read in every `_transferVotingUnits` from or to address(0) (stake, withdraw, slash).
+    function delegates(address account) public view override returns (address) {
+        if (account == address(0)) return address(0);
+        return super.delegates(account);
+    }
+
     /// @notice Current total voting units (all staked tokens, delegated or not).
     function totalVotingUnits() external view returns (uint256) {
         return _getTotalSupply();
