@@ -19,7 +19,23 @@ contract ModelRegistry is IModelRegistry, AccessControl {
     /// @notice Role of the contracts that append finalized models.
     bytes32 public constant APPENDER_ROLE = keccak256("APPENDER_ROLE");
 
-    ModelVersion[] private _versions;
+    /// @dev The two hashes of each version (two full slots).
+    struct VersionHashes {
+        bytes32 modelHash;
+        bytes32 metricsHash;
+    }
+
+    /// @dev Bits of a version's packed lineage: roundId (64) | parentVersion (32) | policyVersion (32).
+    uint256 private constant _LINEAGE_BITS = 128;
+    uint256 private constant _LINEAGE_MASK = (1 << _LINEAGE_BITS) - 1;
+
+    /// @dev Number of versions; versions are `1.._versionCount`.
+    uint256 private _versionCount;
+    mapping(uint256 version => VersionHashes hashes) private _hashes;
+    /// @dev Lineage of versions `2p` (low half) and `2p + 1` (high half) share slot `p`: a version's lineage is 16
+    /// bytes, so every other append writes a slot that is already non-zero (2.9k instead of 20k gas). Each half is
+    /// written once (append-only), which is why {_append} may OR it in.
+    mapping(uint256 pair => uint256 lineages) private _lineages;
 
     /// @param admin Initial `DEFAULT_ADMIN_ROLE` holder (the deployer, which hands it to the timelock).
     constructor(address admin) {
@@ -57,18 +73,34 @@ contract ModelRegistry is IModelRegistry, AccessControl {
 
     /// @inheritdoc IModelRegistry
     function latestVersion() external view returns (uint256) {
-        return _versions.length;
+        return _versionCount;
     }
 
     /// @inheritdoc IModelRegistry
-    function modelVersion(uint256 version) external view returns (ModelVersion memory) {
-        return _version(version);
+    function modelVersion(uint256 version) external view returns (ModelVersion memory entry) {
+        VersionHashes storage h = _version(version);
+        entry.modelHash = h.modelHash;
+        entry.metricsHash = h.metricsHash;
+        uint256 lineage = (_lineages[version >> 1] >> ((version & 1) * _LINEAGE_BITS)) & _LINEAGE_MASK;
+        entry.roundId = uint64(lineage >> 64);
+        entry.parentVersion = uint32(lineage >> 32);
+        entry.policyVersion = uint32(lineage);
     }
 
     function _append(ModelVersion memory entry, bytes32 parentHash, string calldata uri) private returns (uint256) {
         if (entry.modelHash == bytes32(0)) revert ModelRegistryZeroHash();
-        _versions.push(entry);
-        uint256 version = _versions.length;
+        // Cannot overflow: the count grows by one per append, so it never gets near 2**256.
+        uint256 version;
+        unchecked {
+            version = _versionCount + 1;
+        }
+        _versionCount = version;
+        VersionHashes storage h = _hashes[version];
+        h.modelHash = entry.modelHash;
+        if (entry.metricsHash != bytes32(0)) h.metricsHash = entry.metricsHash;
+        uint256 lineage = (uint256(entry.roundId) << 64) | (uint256(entry.parentVersion) << 32) | entry.policyVersion;
+        // Genesis versions have an all-zero lineage: skip the no-op write.
+        if (lineage != 0) _lineages[version >> 1] |= lineage << ((version & 1) * _LINEAGE_BITS);
         emit ModelVersionAppended(
             version,
             entry.modelHash,
@@ -82,8 +114,9 @@ contract ModelRegistry is IModelRegistry, AccessControl {
         return version;
     }
 
-    function _version(uint256 version) private view returns (ModelVersion storage) {
-        if (version == 0 || version > _versions.length) revert ModelRegistryUnknownVersion(version, _versions.length);
-        return _versions[version - 1];
+    function _version(uint256 version) private view returns (VersionHashes storage) {
+        uint256 count = _versionCount;
+        if (version == 0 || version > count) revert ModelRegistryUnknownVersion(version, count);
+        return _hashes[version];
     }
 }
