@@ -86,7 +86,13 @@ abstract contract RoundContributions is RoundsStorage {
     }
 
     /// @dev Slashes the round's `slashBps` of `account`'s round lock to the treasury and releases the rest.
-    function _slashAndRelease(RoundState storage r, uint256 roundId, address account, uint8 reason, bytes32 tag) private {
+    function _slashAndRelease(
+        RoundState storage r,
+        uint256 roundId,
+        address account,
+        uint8 reason,
+        bytes32 tag
+    ) private {
         uint256 stake = r.contributorStake;
         uint256 slashed = (stake * r.slashBps) / _BPS_DENOMINATOR;
         emit ContributorSlashed(roundId, account, slashed, reason);
