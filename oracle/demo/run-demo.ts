@@ -10,7 +10,7 @@ import type { PartitionScheme } from "../contributor/partition.ts";
 import { openSession, type ContributorSession } from "../contributor/session.ts";
 import { evaluate } from "../contributor/train.ts";
 import { modelFileToWeights } from "../contributor/weights.ts";
-import { startDevnet, type Devnet } from "../devnet/devnet.ts";
+import { DEVNET_POLICY, startDevnet, type Devnet } from "../devnet/devnet.ts";
 import { createLogger } from "../logger.ts";
 import { findOrStartRedis, type RedisHandle } from "../operator/redis-server.ts";
 import { startOperator, type RunningOperator } from "../operator/service.ts";
@@ -59,24 +59,11 @@ export const DEFAULT_DEMO_OPTIONS: DemoOptions = {
 };
 
 /**
- * The demo's genesis policy: fedavg, short windows (chain time is warped), Cdp = 1 with a small noise
- * multiplier so that a handful of contributors learn quickly (the README states the epsilon this
- * gives, which is no meaningful formal guarantee), and a verification bound C = 8.
+ * The demo's genesis policy: fedavg, the devnet's short windows and bound C = 8, and Cdp = 1 with a
+ * small noise multiplier so that a handful of contributors learn quickly (the README states the
+ * epsilon this gives, which is no meaningful formal guarantee).
  */
-const DEMO_POLICY = {
-  commitWindowSeconds: HOUR,
-  revealWindowSeconds: HOUR,
-  attestWindowSeconds: 24 * HOUR,
-  challengeWindowSeconds: HOUR,
-  claimWindowSeconds: 7 * 24 * HOUR,
-  minContributors: 2,
-  clipMantissa: 1,
-  clipExp: 3,
-  dpClipNormE6: 1_000_000,
-  dpNoiseMultiplierE6: 5_000,
-  minOperatorStake: 1_000n * TOKEN,
-  minContributorStake: 100n * TOKEN,
-} as const;
+const DEMO_POLICY = { ...DEVNET_POLICY, dpClipNormE6: 1_000_000, dpNoiseMultiplierE6: 5_000 } as const;
 
 const DEMO_GOVERNANCE = { timelockDelaySeconds: HOUR, votingDelaySeconds: 60, votingPeriodSeconds: 6 * HOUR } as const;
 

@@ -13,6 +13,26 @@ import { LocalDirectoryStore } from "../storage/local-directory-store.ts";
 import { deploySuite, type ChainPolicy } from "./deploy-suite.ts";
 import { startRpcBridge, type RpcBridge } from "./rpc-bridge.ts";
 
+const HOUR = 3600;
+const TOKEN = 10n ** 18n;
+
+/**
+ * Policy fields every local run overrides: one-hour phases (chain time is warped, not waited for),
+ * a verification bound C = 2^3 = 8, two valid updates suffice, small stakes.
+ */
+export const DEVNET_POLICY = {
+  commitWindowSeconds: HOUR,
+  revealWindowSeconds: HOUR,
+  attestWindowSeconds: 24 * HOUR,
+  challengeWindowSeconds: HOUR,
+  claimWindowSeconds: 7 * 24 * HOUR,
+  minContributors: 2,
+  clipMantissa: 1,
+  clipExp: 3,
+  minOperatorStake: 1_000n * TOKEN,
+  minContributorStake: 100n * TOKEN,
+} as const;
+
 /** Hardhat's default development mnemonic: its accounts are public test keys, never for real funds. */
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 

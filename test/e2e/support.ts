@@ -13,7 +13,7 @@ import { modelLayout } from "../../oracle/contributor/model.ts";
 import { SeededRandom } from "../../oracle/contributor/random.ts";
 import { makeUpdate } from "../../oracle/contributor/update.ts";
 import { OperatorConfigSchema, type OperatorConfig } from "../../oracle/config.ts";
-import { startDevnet, type Devnet } from "../../oracle/devnet/devnet.ts";
+import { DEVNET_POLICY, startDevnet, type Devnet } from "../../oracle/devnet/devnet.ts";
 import { createLogger } from "../../oracle/logger.ts";
 import { startRedisServer } from "../../oracle/operator/redis-server.ts";
 import { startOperator, type RunningOperator } from "../../oracle/operator/service.ts";
@@ -21,19 +21,8 @@ import { ROUND_STATUS } from "../../oracle/chain/round-reader.ts";
 
 export const HOUR = 3600;
 
-/** Short windows, k-of-n and a clip bound the synthetic updates respect. */
-export const TEST_POLICY = {
-  commitWindowSeconds: HOUR,
-  revealWindowSeconds: HOUR,
-  attestWindowSeconds: 24 * HOUR,
-  challengeWindowSeconds: HOUR,
-  claimWindowSeconds: 7 * 24 * HOUR,
-  minContributors: 2,
-  clipMantissa: 1,
-  clipExp: 3,
-  minOperatorStake: 1_000n * 10n ** 18n,
-  minContributorStake: 100n * 10n ** 18n,
-} as const;
+/** Short windows and a clip bound the synthetic updates respect. */
+export const TEST_POLICY = DEVNET_POLICY;
 
 export async function tempDir(prefix: string): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
