@@ -49,7 +49,7 @@ function auditHtml(round: RoundSummary): string {
 
 function modelHtml(round: RoundSummary): string {
   if (round.modelHash === null) return '<span class="muted">—</span>';
-  return `<code title="${escapeHtml(round.modelHash)}">${escapeHtml(shortHex(round.modelHash))}</code>`;
+  return `<code title="${escapeHtml(round.modelHash)}">${escapeHtml(shortHex(round.modelHash, 4, 4))}</code>`;
 }
 
 function slashesHtml(round: RoundSummary, lookup: ContributorLookup): string {
@@ -74,8 +74,7 @@ function rowHtml(round: RoundSummary, lookup: ContributorLookup): string {
     `<td>${countedList(round.nonRevealers, lookup)}</td>`,
     `<td class="num">${escapeHtml(formatTokens(round.paid))}<span class="reason">of ${escapeHtml(formatTokens(round.budget))}</span></td>`,
     `<td>${slashesHtml(round, lookup)}</td>`,
-    `<td>${auditHtml(round)}</td>`,
-    `<td class="num">${escapeHtml(formatDuration(round.durationMs))}</td>`,
+    `<td>${auditHtml(round)}<span class="reason">${escapeHtml(formatDuration(round.durationMs))}</span></td>`,
   ];
   return `<tr>${cells.join("")}</tr>`;
 }
@@ -83,7 +82,7 @@ function rowHtml(round: RoundSummary, lookup: ContributorLookup): string {
 /** The per-round table (a scrollable region on narrow screens). */
 export function roundTableHtml(summary: DemoSummary): string {
   const lookup = contributorLookup(summary);
-  const headers = ["Round", "Rule", "Status", "Accuracy", "Model", "Kept", "Left out", "Invalid", "Not revealed", `Paid (${TOKEN_SYMBOL})`, `Slashed (${TOKEN_SYMBOL})`, "Audit", "Time"];
+  const headers = ["Round", "Rule", "Status", "Accuracy", "Model", "Kept", "Left out", "Invalid", "Not revealed", `Paid (${TOKEN_SYMBOL})`, `Slashed (${TOKEN_SYMBOL})`, "Audit"];
   const head = headers.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join("");
   const body = summary.rounds.map((r) => rowHtml(r, lookup)).join("\n");
   return `<div class="table-scroll" role="region" aria-labelledby="rounds-title" tabindex="0">

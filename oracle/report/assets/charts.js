@@ -39,7 +39,7 @@
   }
 
   function drawAccuracy() {
-    const W = 720, H = 280, L = 44, R = 24, T = 28, B = 34;
+    const W = 560, H = 290, L = 40, R = 16, T = 28, B = 30;
     const n = data.rounds.length;
     const x = linear(0, Math.max(n, 1), L, W - R);
     const y = linear(0, 1, H - B, T);
@@ -110,7 +110,7 @@
   function drawStake() {
     const rows = data.contributors;
     const cols = Math.min(4, Math.max(rows.length, 1));
-    const PW = 170, PH = 112, GAP = 14, IL = 8, IR = 8, IT = 34, IB = 18;
+    const PW = 260, PH = 120, GAP = 14, IL = 8, IR = 8, IT = 34, IB = 18;
     const W = cols * PW + (cols - 1) * GAP;
     const H = Math.ceil(rows.length / cols) * (PH + GAP) - GAP;
     const n = data.rounds.length;
