@@ -24,9 +24,9 @@ import {
 const CW = fileURLToPath(new URL("../../bin/cw.js", import.meta.url));
 
 /** Runs `cw` in a child process and returns its exit status and output. */
-function cw(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function cw(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CW, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CW, ...args], { stdio: ["ignore", "pipe", "pipe"], env });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -106,6 +106,19 @@ describe("e2e: two operators (k = 2) finalize a round with bad updates in it", f
     expect(text).to.match(/cw_operator_failures_total\{reason="unavailable"\} 2/);
     expect(text).to.match(/cw_operator_failures_total\{reason="malformed"\} 1/);
     expect(text).to.match(/cw_operator_rounds_total\{outcome="attested"\} 1/);
+  });
+
+  it("cw operator status prints the queues, the computed round and the operator set", async function () {
+    const op = operators[0] as TestOperator;
+    const env = { ...process.env, REDIS_URL: op.redis.url, RPC_URL: devnet.bridge.url, DEPLOYMENT: devnet.manifestPath, QUEUE_PREFIX: op.config.QUEUE_PREFIX, STORE_DIR: op.config.STORE_DIR };
+
+    const { status, stdout, stderr } = await cw(["operator", "status"], env);
+
+    expect(status, stderr).to.equal(0);
+    const report = JSON.parse(stdout) as { queues: Record<string, Record<string, number>>; rounds: { round: string; state: string }[]; chain: { threshold: string; operators: string } };
+    expect(report.queues["fetch-update"]?.completed).to.equal(8);
+    expect(report.rounds.find((r) => r.round === String(roundId))?.state).to.equal("done");
+    expect(report.chain).to.deep.equal({ threshold: "2", operators: "2" });
   });
 
   it("pays every valid contributor its reward through a Merkle claim", async function () {
