@@ -5,17 +5,9 @@ import { join } from "node:path";
 
 import { ConfigError } from "../../oracle/errors.ts";
 import { describeSettings, loadOperatorConfig, OperatorConfigSchema } from "../../oracle/config.ts";
+import { failureOf } from "../support/failure.ts";
 
 const KEY = `0x${"ab".repeat(32)}`;
-
-function failureOf(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (err) {
-    return err;
-  }
-  return undefined;
-}
 
 describe("config: operator settings", function () {
   it("applies documented defaults", function () {

@@ -3,15 +3,7 @@ import { expect } from "chai";
 import { InvalidInputError } from "../../../oracle/errors.ts";
 import { parseDemoSummary } from "../../../oracle/report/summary.ts";
 import { sampleSummary } from "./sample-summary.ts";
-
-function failureOf(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (err) {
-    return err;
-  }
-  return undefined;
-}
+import { failureOf } from "../../support/failure.ts";
 
 describe("report: the demo summary schema", function () {
   it("accepts the sample summary unchanged", function () {
