@@ -21,7 +21,7 @@ contract ModelPolicyRegistry is IModelPolicyRegistry, Ownable {
     uint256 public constant MAX_TRIM_BPS = 4_999;
     /// @notice Highest multi-krum `f`.
     uint256 public constant MAX_KRUM_F = 1_000;
-    /// @notice log2 of the highest clip norm: `C <= 2^12` (PROTOCOL.md §2).
+    /// @notice log2 of the highest clip norm: `C <= 2^12` (docs/protocol.md §2).
     int256 public constant MAX_CLIP_LOG2 = 12;
     /// @notice Lowest clip exponent accepted.
     int256 public constant MIN_CLIP_EXP = -64;

@@ -3,13 +3,13 @@ pragma solidity ^0.8.24;
 
 /**
  * @title IModelPolicyRegistry
- * @notice The versioned model policy: the aggregation parameters of PROTOCOL.md §2, the differential-privacy
+ * @notice The versioned model policy: the aggregation parameters of docs/protocol.md §2, the differential-privacy
  * parameters contributors must apply (§1.2), round windows, minimum stakes, slash rate and reward split. Every version
  * is kept, so a round snapshots one version at open and a later vote never changes a running round. Only the owner
  * (the timelock) adds versions; every field is bounds-checked in one place, {checkPolicy}.
  */
 interface IModelPolicyRegistry {
-    /// @notice Aggregation rule, PROTOCOL.md §3 (`fedavg`, `median`, `trimmed-mean`, `multi-krum`).
+    /// @notice Aggregation rule, docs/protocol.md §3 (`fedavg`, `median`, `trimmed-mean`, `multi-krum`).
     enum AggregationRule {
         FedAvg,
         Median,
@@ -17,7 +17,7 @@ interface IModelPolicyRegistry {
         MultiKrum
     }
 
-    /// @notice Contributor weighting, PROTOCOL.md §3 (`uniform`, `samples`).
+    /// @notice Contributor weighting, docs/protocol.md §3 (`uniform`, `samples`).
     enum Weighting {
         Uniform,
         Samples
@@ -69,7 +69,7 @@ interface IModelPolicyRegistry {
      * @param minContributorStake Stake locked per commit (token base units), `> 0`.
      * @param minOperatorStake Stake locked while an operator is registered, `> 0`.
      * @param slashBps Share of a lock slashed for a fault.
-     * @param contributorsBps Budget share of contributors (the PROTOCOL.md §2 `rewardPool`).
+     * @param contributorsBps Budget share of contributors (the docs/protocol.md §2 `rewardPool`).
      * @param operatorsBps Budget share split equally by the k attesting operators.
      * @param treasuryBps Budget share of the treasury; the three shares sum to 10000.
      * @param dpClipNormE6 DP clip norm `Cdp` times 1e6, `> 0`.

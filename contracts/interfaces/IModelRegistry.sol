@@ -10,8 +10,8 @@ pragma solidity ^0.8.24;
  */
 interface IModelRegistry {
     /// @notice One model version.
-    /// @param modelHash sha256 of the canonical model file (PROTOCOL.md §1).
-    /// @param metricsHash sha256 of the round's result document (PROTOCOL.md §5), zero for genesis models.
+    /// @param modelHash sha256 of the canonical model file (docs/protocol.md §1).
+    /// @param metricsHash sha256 of the round's result document (docs/protocol.md §5), zero for genesis models.
     /// @param roundId The round that produced it, 0 for genesis models.
     /// @param parentVersion The version it was trained from, 0 for genesis models.
     /// @param policyVersion The policy version the round used, 0 for genesis models.

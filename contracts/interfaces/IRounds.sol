@@ -14,7 +14,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
  * `Closed` -> no quorum by the attestation deadline (`markFailed`, anyone), a signed failed result (zero model hash),
  * or fewer reveals than the policy's `minContributors` at close -> `Failed`; `sweep` refunds the whole budget.
  *
- * Budget split (from the round's policy snapshot): `rewardPool = funded * contributorsBps / 10000` (the PROTOCOL.md
+ * Budget split (from the round's policy snapshot): `rewardPool = funded * contributorsBps / 10000` (the docs/protocol.md
  * §2 `rewardPool`), `operatorPool = funded * operatorsBps / 10000`, treasury share = the rest.
  */
 interface IRounds {
@@ -43,7 +43,7 @@ interface IRounds {
      * @param totalRewards Sum of the leaves' amounts, at most the round's `rewardPool`.
      * @param invalidRoot StandardMerkleTree root over `(address account, uint8 reason)` leaves of invalid
      * contributors (reason codes: 1 unavailable, 2 hash-mismatch, 3 malformed, 4 norm); zero when none.
-     * @param metricsHash sha256 of the result document (PROTOCOL.md §5).
+     * @param metricsHash sha256 of the result document (docs/protocol.md §5).
      * @param revealsHash The round's reveal accumulator from {RoundClosed}: proves the operator used every reveal.
      */
     struct RoundResult {
@@ -173,7 +173,7 @@ interface IRounds {
     /// @param sponsor The sponsor.
     /// @param rewardToken The reward token.
     /// @param funded Tokens actually received.
-    /// @param rewardPool Contributors' share (PROTOCOL.md §2 `rewardPool`).
+    /// @param rewardPool Contributors' share (docs/protocol.md §2 `rewardPool`).
     /// @param policyVersion Snapshotted policy version.
     /// @param baseModelVersion Snapshotted base model version (the registry's latest).
     /// @param baseModelHash Its hash (the update files' `base`).

@@ -31,7 +31,7 @@ export interface VerifyReport {
   readonly status: string;
   readonly match: boolean;
   readonly fields: Readonly<Record<string, Comparison>>;
-  /** The recomputed PROTOCOL.md §6 result, so a contributor can read its own outcome. */
+  /** The recomputed docs/protocol.md §6 result, so a contributor can read its own outcome. */
   readonly result: RoundResult;
   /** Update files that could not be used, with why (as the recomputation saw them). */
   readonly invalid: Readonly<Record<string, string>>;

@@ -12,7 +12,7 @@ export type RoundStatusName = (typeof ROUND_STATUS)[number];
 
 const WEIGHTINGS = ["uniform", "samples"] as const;
 
-/** One reveal, in on-chain order. `contributor` is lowercase (PROTOCOL.md §6 addresses). */
+/** One reveal, in on-chain order. `contributor` is lowercase (docs/protocol.md §6 addresses). */
 export interface RevealRecord {
   readonly contributor: string;
   readonly updateHash: string;
@@ -27,7 +27,7 @@ export interface RoundSpec {
   readonly status: RoundStatusName;
   readonly openedAt: bigint;
   readonly policyVersion: bigint;
-  /** The round's policy snapshot in PROTOCOL.md §2 form, `rewardPool` from the round's escrow. */
+  /** The round's policy snapshot in docs/protocol.md §2 form, `rewardPool` from the round's escrow. */
   readonly policy: Policy;
   readonly base: { readonly version: bigint; readonly hash: string; readonly uri: string };
   readonly reveals: readonly RevealRecord[];

@@ -33,7 +33,7 @@ export type AggregateOptions = {
 };
 
 /**
- * Computes one round per PROTOCOL.md §1-§5 in this process: validation, alignment, the policy's
+ * Computes one round per docs/protocol.md §1-§5 in this process: validation, alignment, the policy's
  * rule, the new model, scores, rewards and the result document.
  * @throws {MalformedFileError} when the base model itself is not a canonical model file.
  */

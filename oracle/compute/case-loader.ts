@@ -37,7 +37,7 @@ export async function readShared(path: string, maxBytes: number): Promise<Uint8A
 }
 
 /**
- * Loads a conformance-case folder (PROTOCOL.md §6): `round.json`, `base.safetensors` and the update
+ * Loads a conformance-case folder (docs/protocol.md §6): `round.json`, `base.safetensors` and the update
  * files it names; a `null`, missing or oversized update file is unavailable.
  * @throws {InvalidInputError} when the folder, `round.json` or the base model cannot be read.
  */

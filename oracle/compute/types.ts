@@ -4,7 +4,7 @@ import type { AlignedRound } from "../protocol/alignment.ts";
 export type CoordinateRange = { start: number; end: number };
 
 /**
- * What the per-element rule computes (PROTOCOL.md §3). `members` index the round's updates.
+ * What the per-element rule computes (docs/protocol.md §3). `members` index the round's updates.
  * `weighted-mean`: `rhe(sum w_i Q_i, sum w_i)` over members (fedavg, multi-krum);
  * `median`; `trimmed-mean` dropping `trim` lowest and highest.
  */

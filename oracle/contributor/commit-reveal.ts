@@ -36,7 +36,7 @@ function stateKey(session: ContributorSession, roundId: bigint, account: string)
 
 /**
  * Checks, before any stake is at risk, that the file at `uri` is what an operator will accept: it hashes to
- * `updateHash` and passes PROTOCOL.md §1.2 validation for this round (round id, base model, shapes, clip norm).
+ * `updateHash` and passes docs/protocol.md §1.2 validation for this round (round id, base model, shapes, clip norm).
  * @throws {InvalidInputError} naming the reason an operator would give.
  */
 export async function checkUpdateForRound(session: ContributorSession, roundId: bigint, updateHash: string, uri: string): Promise<void> {

@@ -9,7 +9,7 @@ export type RealTensor = { name: string; shape: number[]; values: Float64Array }
 /** Anything with values per tensor: model tensors (F32) or real tensors (F64). */
 export type TensorValues = { name: string; shape: number[]; values: Float32Array | Float64Array };
 
-/** The DP and bound parameters of a round's policy (PROTOCOL.md §1.2 and §2). */
+/** The DP and bound parameters of a round's policy (docs/protocol.md §1.2 and §2). */
 export type DpParameters = {
   /** DP clip norm `Cdp`: the raw delta's global L2 norm is clipped to this. */
   clipNorm: number;
@@ -91,7 +91,7 @@ function checkParameters({ clipNorm, noiseMultiplier, boundNorm }: DpParameters)
 }
 
 /**
- * PROTOCOL.md §1.2, in its order: clip the raw delta to `Cdp` (global L2), add Gaussian noise of
+ * docs/protocol.md §1.2, in its order: clip the raw delta to `Cdp` (global L2), add Gaussian noise of
  * standard deviation `z · Cdp` per coordinate, then scale down to the verification bound `C` (less
  * {@link BOUND_MARGIN}) only if the noised norm exceeds it. The input is not modified.
  *

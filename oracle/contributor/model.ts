@@ -31,7 +31,7 @@ export type TensorSpec = { name: string; shape: number[] };
 
 /**
  * The model file layout of `architecture`: tensor names and shapes in ascending byte order of name
- * (the order of PROTOCOL.md §1's canonical header).
+ * (the order of docs/protocol.md §1's canonical header).
  * @throws {InvalidInputError} when a dimension is not a positive integer.
  */
 export function modelLayout(architecture: MlpArchitecture = DEFAULT_ARCHITECTURE): TensorSpec[] {

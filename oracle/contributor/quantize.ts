@@ -12,7 +12,7 @@ export const DTYPE_RANGE = {
   I16: { min: -(2 ** 15), max: 2 ** 15 - 1 },
 } as const satisfies Record<QuantizedDtype, { min: number; max: number }>;
 
-/** The verification bound `C = clipMantissa · 2^clipExp` as the policy states it (PROTOCOL.md §2). */
+/** The verification bound `C = clipMantissa · 2^clipExp` as the policy states it (docs/protocol.md §2). */
 export type NormBound = Pick<Policy, "clipMantissa" | "clipExp">;
 
 /** `v / 2^e` rounded toward zero. Exact: dividing by a power of two only moves the binary exponent. */

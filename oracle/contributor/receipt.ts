@@ -12,11 +12,11 @@ import { isoTime } from "./staking.ts";
 
 /** Token decimals assumed for display (the Commonweight token is an 18-decimal ERC-20). */
 const TOKEN_DECIMALS = 18;
-/** Scores are cosine similarities times this (PROTOCOL.md §4). */
+/** Scores are cosine similarities times this (docs/protocol.md §4). */
 const SCORE_SCALE = 1_000_000;
 /** `IRounds.FailureReason` by number. */
 const FAILURE_REASONS = ["too few reveals", "no operator quorum before the attestation deadline", "the operators signed a failed result"] as const;
-/** On-chain slash reason 0 (the invalid reasons are 1..4 in PROTOCOL.md §1.2 order). */
+/** On-chain slash reason 0 (the invalid reasons are 1..4 in docs/protocol.md §1.2 order). */
 const SLASH_REASONS = ["non-reveal", "unavailable", "hash-mismatch", "malformed", "norm"] as const;
 
 /** How a round ended for one contributor. */

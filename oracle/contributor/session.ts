@@ -135,7 +135,7 @@ export async function resolveRoundId(contracts: Contracts, given: bigint | undef
 
 /**
  * The clip bound and DP parameters a contributor must apply in a round, from the round's policy snapshot
- * (PROTOCOL.md §1.2: `Cdp = dpClipNormE6 / 1e6`, `z = dpNoiseMultiplierE6 / 1e6`, `δ = dpDeltaE18 / 1e18`).
+ * (docs/protocol.md §1.2: `Cdp = dpClipNormE6 / 1e6`, `z = dpNoiseMultiplierE6 / 1e6`, `δ = dpDeltaE18 / 1e18`).
  */
 export async function readContributorPolicy(contracts: Contracts, policyVersion: bigint): Promise<ContributorPolicy> {
   const p = await contracts.policy.policy(policyVersion);

@@ -11,7 +11,7 @@ import type { Seed } from "./random.ts";
 
 /**
  * What the contributor needs from a round's policy: the consensus-critical verification bound `C`
- * and the (not consensus-critical) DP parameters of PROTOCOL.md §1.2.
+ * and the (not consensus-critical) DP parameters of docs/protocol.md §1.2.
  */
 export type ContributorPolicy = Pick<Policy, "clipMantissa" | "clipExp"> & {
   /** DP clip norm `Cdp`. */
@@ -51,7 +51,7 @@ export type MadeUpdate = {
 };
 
 /**
- * The whole off-chain pipeline of PROTOCOL.md §1.2 for one contributor: clip to `Cdp`, add
+ * The whole off-chain pipeline of docs/protocol.md §1.2 for one contributor: clip to `Cdp`, add
  * Gaussian noise `z · Cdp`, scale down to `C` if needed, quantize each tensor (rounding toward
  * zero), encode the canonical update, then validate it exactly as an oracle would.
  * @throws {InvalidInputError} on bad parameters, a non-finite delta or values that do not fit `dtype`.

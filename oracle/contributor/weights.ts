@@ -27,7 +27,7 @@ export function checkLayout(tensors: readonly ModelTensor[], layout: readonly Te
 }
 
 /**
- * Encodes weights as a canonical model file (PROTOCOL.md §1.1; the codec adds `format`).
+ * Encodes weights as a canonical model file (docs/protocol.md §1.1; the codec adds `format`).
  * @throws {InvalidInputError} when the weights do not match the architecture.
  */
 export function weightsToModelFile(

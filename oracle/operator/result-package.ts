@@ -8,7 +8,7 @@ import type { BlobStore } from "../storage/blob-store.ts";
 import { mustGet } from "./round-manifest.ts";
 
 /**
- * Everything an operator publishes about one computed round: the PROTOCOL.md §6 result, the
+ * Everything an operator publishes about one computed round: the docs/protocol.md §6 result, the
  * EIP-712 result to sign, where the new model is, and every contributor's Merkle proof (rewards
  * claims and invalid-contributor slashes). Stored as one JSON blob; contributors and auditors can
  * check every field against the chain.

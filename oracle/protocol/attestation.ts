@@ -1,4 +1,4 @@
-// The round result operators sign (PROTOCOL.md §5) as EIP-712 typed data on the Rounds contract's domain, plus the
+// The round result operators sign (docs/protocol.md §5) as EIP-712 typed data on the Rounds contract's domain, plus the
 // other on-chain hashes an operator must reproduce: the invalid-contributor tree, the reveal accumulator and the
 // commitment. Twins of contracts/rounds/RoundAttestations.sol and RoundContributions.sol; golden-tested.
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
@@ -25,7 +25,7 @@ export const ROUND_RESULT_TYPES: Record<string, TypedDataField[]> = {
   ],
 };
 
-/** On-chain reason codes of invalid contributors (PROTOCOL.md §1.2 order); 0 is the non-reveal slash. */
+/** On-chain reason codes of invalid contributors (docs/protocol.md §1.2 order); 0 is the non-reveal slash. */
 export const INVALID_REASON_CODES: Readonly<Record<InvalidReason, number>> = {
   unavailable: 1,
   "hash-mismatch": 2,

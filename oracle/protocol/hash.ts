@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 
-/** A sha256 digest written as `0x` + 64 lowercase hex digits (PROTOCOL.md §1). */
+/** A sha256 digest written as `0x` + 64 lowercase hex digits (docs/protocol.md §1). */
 export type Hash = `0x${string}`;
 
 const HASH_PATTERN = /^0x[0-9a-fA-F]{64}$/;
@@ -16,7 +16,7 @@ export function isHashText(text: string): boolean {
 }
 
 /**
- * Compares two hashes as 32-byte values (PROTOCOL.md §1.2: case of the hex digits is irrelevant).
+ * Compares two hashes as 32-byte values (docs/protocol.md §1.2: case of the hex digits is irrelevant).
  * Both must satisfy {@link isHashText}.
  */
 export function sameHash(a: string, b: string): boolean {

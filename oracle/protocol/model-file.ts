@@ -3,7 +3,7 @@ import type { Hash } from "./hash.ts";
 import { DEFAULT_LIMITS, elementCount, encodeSafetensors, parseSafetensors, type SafetensorsLimits } from "./safetensors.ts";
 import { bytesOf, typedView } from "./typed-views.ts";
 
-/** `format` metadata of a model file (PROTOCOL.md §1.1). */
+/** `format` metadata of a model file (docs/protocol.md §1.1). */
 export const MODEL_FORMAT = "commonweight/model-1";
 
 /** One F32 tensor of a model. */

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 import { InvalidInputError } from "../errors.ts";
 
-/** The aggregation rules of PROTOCOL.md §3. */
+/** The aggregation rules of docs/protocol.md §3. */
 export const RULES = ["fedavg", "median", "trimmed-mean", "multi-krum"] as const;
 export type Rule = (typeof RULES)[number];
 

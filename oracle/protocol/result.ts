@@ -4,7 +4,7 @@ import type { Hash } from "./hash.ts";
 import type { InvalidReason } from "./validate.ts";
 
 /**
- * The round outcome with exactly the fields of `expected.json` (PROTOCOL.md §6), keys in ascending
+ * The round outcome with exactly the fields of `expected.json` (docs/protocol.md §6), keys in ascending
  * byte order. Maps are plain objects whose keys are inserted in ascending order.
  */
 export type RoundResult = {

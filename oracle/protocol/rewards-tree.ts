@@ -1,4 +1,4 @@
-// The rewards Merkle tree (PROTOCOL.md §4): a StandardMerkleTree of (address, uint256) leaves, only rewards > 0.
+// The rewards Merkle tree (docs/protocol.md §4): a StandardMerkleTree of (address, uint256) leaves, only rewards > 0.
 // The leaf is keccak256(bytes.concat(keccak256(abi.encode(account, amount)))), defined on chain once in
 // contracts/libraries/RewardLeaf.sol; test/contracts/golden.test.ts proves both definitions agree.
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
@@ -28,7 +28,7 @@ function entriesOf(rewards: RewardsMap): [string, bigint][] {
 }
 
 /**
- * Builds the rewards tree from a rewards map, keeping only rewards > 0 (PROTOCOL.md §4).
+ * Builds the rewards tree from a rewards map, keeping only rewards > 0 (docs/protocol.md §4).
  * Leaves are sorted by hash (StandardMerkleTree's default), so the root does not depend on input order.
  * @throws RangeError on a negative reward, a reward above 2^256-1, or an address given twice.
  */

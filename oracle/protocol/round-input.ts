@@ -9,7 +9,7 @@ export type Contributor = { address: string; revealedHash: string; file: Uint8Ar
 /** Everything one round's aggregation reads. */
 export type RoundInput = { roundId: string; policy: Policy; base: Uint8Array; contributors: Contributor[] };
 
-/** `round.json` of a conformance case (PROTOCOL.md §6); `file` names a file beside it or is null. */
+/** `round.json` of a conformance case (docs/protocol.md §6); `file` names a file beside it or is null. */
 export const RoundJsonSchema = z
   .object({
     roundId: z.string().regex(/^(0|[1-9][0-9]{0,77})$/, "must be a decimal integer"),

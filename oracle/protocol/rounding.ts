@@ -7,7 +7,7 @@ export function floorDiv(n: bigint, d: bigint): bigint {
   return n % d !== 0n && n < 0n ? q - 1n : q;
 }
 
-/** `rhe(n, d)`: the integer nearest to `n / d`, ties to even (PROTOCOL.md §0). Exact. */
+/** `rhe(n, d)`: the integer nearest to `n / d`, ties to even (docs/protocol.md §0). Exact. */
 export function rhe(n: bigint, d: bigint): bigint {
   const q = floorDiv(n, d);
   const twiceRemainder = 2n * (n - q * d);

@@ -4,7 +4,7 @@ import { MalformedFileError } from "./file-errors.ts";
 export const DTYPE_BYTES = { F32: 4, I8: 1, I16: 2, I32: 4 } as const;
 export type Dtype = keyof typeof DTYPE_BYTES;
 
-/** Tensor names allowed by PROTOCOL.md §1. */
+/** Tensor names allowed by docs/protocol.md §1. */
 export const TENSOR_NAME_PATTERN = /^[A-Za-z0-9_./-]{1,128}$/;
 /** Metadata keys and values: printable ASCII without `"` or `\`, so JSON never escapes them. */
 const METADATA_TEXT_PATTERN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
@@ -100,7 +100,7 @@ function parseTensor(name: string, value: unknown, dataBytes: number): TensorEnt
 }
 
 /**
- * Parses a safetensors file and requires canonical form (PROTOCOL.md §1).
+ * Parses a safetensors file and requires canonical form (docs/protocol.md §1).
  *
  * "Not canonical" is defined as: parse, re-encode canonically, the bytes differ. Re-encoding copies
  * each tensor's bytes from its offsets into a contiguous, name-ordered layout, so the bytes are equal

@@ -4,7 +4,7 @@ import { parseBoundedInteger } from "./decimal.ts";
 import { DEFAULT_LIMITS, elementCount, encodeSafetensors, parseSafetensors, type SafetensorsLimits } from "./safetensors.ts";
 import { bytesOf, typedView, type IntArray } from "./typed-views.ts";
 
-/** `format` metadata of an update file (PROTOCOL.md §1.2). */
+/** `format` metadata of an update file (docs/protocol.md §1.2). */
 export const UPDATE_FORMAT = "commonweight/update-1";
 /** Exponent range of §1.2. */
 export const MIN_EXPONENT = -40;

@@ -1,7 +1,7 @@
 import { elementCount } from "./safetensors.ts";
 
 /*
- * PROTOCOL.md §1.2 makes an update `unavailable` when it cannot be fetched within the operator's
+ * docs/protocol.md §1.2 makes an update `unavailable` when it cannot be fetched within the operator's
  * limits. For operators and auditors to agree, the size limit must not be a local choice: this is
  * the largest size a canonical update for a given base model can have (I32 everywhere, the widest
  * header the rules allow), so any larger file can never be valid and every party refuses it alike.

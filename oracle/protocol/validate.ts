@@ -5,7 +5,7 @@ import type { Policy } from "./policy.ts";
 import type { SafetensorsLimits } from "./safetensors.ts";
 import { decodeUpdate, type Update, type UpdateExpectation } from "./update-file.ts";
 
-/** Reason codes of PROTOCOL.md §1.2, in the order the checks run. */
+/** Reason codes of docs/protocol.md §1.2, in the order the checks run. */
 export const INVALID_REASONS = ["unavailable", "hash-mismatch", "malformed", "norm"] as const;
 export type InvalidReason = (typeof INVALID_REASONS)[number];
 

@@ -15,7 +15,7 @@ export interface FetchLimits {
 }
 
 /**
- * What fetching a revealed file gave: its verified bytes, or the PROTOCOL.md §1.2 reason it cannot
+ * What fetching a revealed file gave: its verified bytes, or the docs/protocol.md §1.2 reason it cannot
  * be used (`unavailable`: not fetchable within the limits; `hash-mismatch`: fetched, but not the
  * bytes the contributor revealed) with a human-readable detail.
  */

@@ -5,7 +5,7 @@ import { formatUnits, parseUnits } from "ethers";
 import { TaskInputError } from "./task-error.ts";
 import { formatTokenAmount } from "./token-amount.ts";
 
-/** `IModelPolicyRegistry.AggregationRule` names by value (PROTOCOL.md §3). */
+/** `IModelPolicyRegistry.AggregationRule` names by value (docs/protocol.md §3). */
 export const RULE_NAMES = ["fedavg", "median", "trimmed-mean", "multi-krum"] as const;
 /** `IModelPolicyRegistry.Weighting` names by value. */
 export const WEIGHTING_NAMES = ["uniform", "samples"] as const;

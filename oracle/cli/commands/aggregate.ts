@@ -20,7 +20,7 @@ export function positiveInteger(max: number): (text: string) => number {
   };
 }
 
-/** `cw aggregate <caseDir>`: computes a round from a folder laid out as in PROTOCOL.md §6. */
+/** `cw aggregate <caseDir>`: computes a round from a folder laid out as in docs/protocol.md §6. */
 export function register(program: Command): void {
   program
     .command("aggregate")

@@ -27,7 +27,7 @@ export function effectiveFetchLimits(operatorLimits: FetchLimits, layout: readon
 }
 
 /**
- * Fetches one revealed update, checks it against the revealed hash and validates it (PROTOCOL.md
+ * Fetches one revealed update, checks it against the revealed hash and validates it (docs/protocol.md
  * §1.2). A bad update is a recorded result, never a job failure; only a broken store throws. A valid
  * file stays in the store under its hash, where shard jobs read it.
  */

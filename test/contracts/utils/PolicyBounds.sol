@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {IModelPolicyRegistry} from "../../../contracts/interfaces/IModelPolicyRegistry.sol";
 
 /// @notice Reference model of the policy bounds, written independently of `ModelPolicyRegistry.checkPolicy` (from
-/// PROTOCOL.md §1.2, §2 and the issue), so fuzz and invariant tests catch a bound that the registry drops or moves.
+/// docs/protocol.md §1.2, §2 and the issue), so fuzz and invariant tests catch a bound that the registry drops or moves.
 library PolicyBounds {
     uint256 internal constant DAY = 1 days;
 

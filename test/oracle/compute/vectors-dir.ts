@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from "node:fs";
 
-/** `shared/vectors/` beside the repository (CI clones the repo with `shared/` next to it). */
-export const VECTORS_DIR = new URL("../../../../shared/vectors/", import.meta.url);
+/** The conformance vectors, data in the repository (`test/vectors/`, see docs/protocol.md). */
+export const VECTORS_DIR = new URL("../../vectors/", import.meta.url);
 
 /** Names of the conformance cases, sorted. Reads the folder only when called. */
 export function vectorCaseNames(): string[] {

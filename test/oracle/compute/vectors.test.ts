@@ -26,7 +26,7 @@ async function readOptional(url: URL): Promise<Buffer | null> {
   }
 }
 
-describe("conformance vectors (PROTOCOL.md §6)", function () {
+describe("conformance vectors (docs/protocol.md §6)", function () {
   this.timeout(120_000);
   const cases = vectorCaseNames();
 

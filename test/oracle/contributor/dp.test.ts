@@ -18,7 +18,7 @@ function zeroDelta(size: number): TensorValues[] {
   return [{ name: "w", shape: [size], values: new Float32Array(size) }];
 }
 
-describe("contributor/dp: clip, noise, scale (PROTOCOL.md §1.2)", function () {
+describe("contributor/dp: clip, noise, scale (docs/protocol.md §1.2)", function () {
   it("clips a delta above Cdp to norm <= Cdp", function () {
     const result = privatizeDelta(deltaWithNorm(7.5, "a"), { clipNorm: 2, noiseMultiplier: 0, boundNorm: 100 }, "n");
     expect(Math.abs(result.rawNorm - 7.5)).to.be.below(1e-9);
