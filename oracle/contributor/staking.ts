@@ -1,6 +1,5 @@
 // Stake management for a contributor: deposit (approve + stake), request an unstake, withdraw after the delay.
-import { formatUnits } from "ethers";
-
+import { formatTokens } from "../chain/units.ts";
 import { InvalidInputError } from "../errors.ts";
 import { requireWallet, type ContributorSession } from "./session.ts";
 
@@ -83,7 +82,7 @@ export async function withdrawUnstaked(session: ContributorSession): Promise<{ a
   if (request.amount === 0n) throw new InvalidInputError(`${wallet.address} has no unbonding request; run 'cw contributor unstake' first`);
   const now = BigInt((await session.provider.getBlock("latest"))?.timestamp ?? 0);
   if (now < request.releaseAt) {
-    throw new InvalidInputError(`the unbonding request of ${formatUnits(request.amount, 18)} tokens releases at ${isoTime(request.releaseAt)} (in ${request.releaseAt - now} s)`);
+    throw new InvalidInputError(`the unbonding request of ${formatTokens(request.amount)} releases at ${isoTime(request.releaseAt)} (in ${request.releaseAt - now} s)`);
   }
   const receipt = await (await session.contracts.staking.withdraw()).wait();
   return { amount: request.amount, txHash: receipt?.hash };

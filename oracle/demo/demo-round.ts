@@ -1,7 +1,8 @@
 import { ZeroHash } from "ethers";
 
 import { verifyRound } from "../auditor/verify-round.ts";
-import { ROUND_STATUS } from "../chain/round-reader.ts";
+import { decodeRoundStatus, decodeRule, decodeSlashReason } from "../chain/enums.ts";
+import { formatTokens } from "../chain/units.ts";
 import { createBackend } from "../compute/backends.ts";
 import { commitUpdate, revealUpdate } from "../contributor/commit-reveal.ts";
 import { claimReward } from "../contributor/claim.ts";
@@ -16,14 +17,11 @@ import { modelFileToWeights } from "../contributor/weights.ts";
 import type { Devnet } from "../devnet/devnet.ts";
 import type { RunningOperator } from "../operator/service.ts";
 import { getResultPackage, type ResultPackage } from "../operator/result-package.ts";
-import { RULES } from "../protocol/policy.ts";
 import type { RoundSummary } from "../report/summary.ts";
 import { boostedUpdate, poisonedUpdate } from "./adversaries.ts";
 import type { CastMember } from "./cast.ts";
 import { bar, type Progress } from "./progress.ts";
 
-/** Reason names of `ContributorSlashed.reason` (0: committed but never revealed). */
-const SLASH_REASONS = ["non-revealer", "unavailable", "hash-mismatch", "malformed", "norm"];
 /** How long the demo waits for the operators to settle one round. */
 const SETTLE_TIMEOUT_MS = 180_000;
 
@@ -50,7 +48,7 @@ export async function runDemoRound(world: DemoWorld, label: string): Promise<Rou
   const roundId = await sponsor.rounds.roundCount();
   const round = await sponsor.rounds.round(roundId);
   const policy = await sponsor.policy.policy(round.policyVersion);
-  const rule = RULES[Number(policy.rule)] ?? "fedavg";
+  const rule = decodeRule(policy.rule);
   progress.line(`${label} · opened round ${roundId}: budget ${formatTokens(round.funded)}, policy v${round.policyVersion} (${rule})`);
 
   for (const member of world.cast) await contribute(world, member, roundId, label);
@@ -159,7 +157,7 @@ async function waitForOperators(world: DemoWorld, roundId: bigint, label: string
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
   const queues = world.operators[0]?.runtime.queues;
   for (;;) {
-    const status = ROUND_STATUS[Number((await rounds.round(roundId)).status)] ?? "None";
+    const status = decodeRoundStatus((await rounds.round(roundId)).status);
     if (status === "Finalized" || status === "Failed") return status;
     if (Date.now() > deadline) throw new Error(`round ${roundId} not settled by the operators within ${SETTLE_TIMEOUT_MS / 1000} s`);
     if (queues) {
@@ -201,12 +199,5 @@ async function auditRound(world: DemoWorld, roundId: bigint): Promise<boolean> {
 async function slashesOf(world: DemoWorld, roundId: bigint): Promise<RoundSummary["slashes"]> {
   const { rounds } = world.devnet.as(world.devnet.sponsor);
   const events = await rounds.queryFilter(rounds.filters.ContributorSlashed(roundId));
-  return events.map((e) => ({ account: e.args.account.toLowerCase(), amount: e.args.amount.toString(), reason: SLASH_REASONS[Number(e.args.reason)] ?? `reason ${e.args.reason}` }));
-}
-
-/** Token base units as whole tokens with up to two decimals. */
-export function formatTokens(amount: bigint): string {
-  const whole = amount / 10n ** 18n;
-  const cents = (amount % 10n ** 18n) / 10n ** 16n;
-  return `${whole}.${cents.toString().padStart(2, "0")} CWT`;
+  return events.map((e) => ({ account: e.args.account.toLowerCase(), amount: e.args.amount.toString(), reason: decodeSlashReason(e.args.reason) }));
 }

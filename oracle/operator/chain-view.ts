@@ -1,7 +1,7 @@
 import { ZeroHash } from "ethers";
 
 import { withRetry } from "../chain/retry.ts";
-import { ROUND_STATUS } from "../chain/round-reader.ts";
+import { decodeRoundStatus } from "../chain/enums.ts";
 import type { OperatorRuntime } from "./runtime.ts";
 import type { WatcherChain } from "./watcher.ts";
 
@@ -25,7 +25,7 @@ export function watcherChain(runtime: OperatorRuntime, operator: string): Watche
       const pending: bigint[] = [];
       for (let id = 1n; id <= count; id += 1n) {
         const round = await retry("round", () => contracts.rounds.round(id, { blockTag: blockNumber }));
-        if (ROUND_STATUS[Number(round.status)] !== "Closed") continue;
+        if (decodeRoundStatus(round.status) !== "Closed") continue;
         const attested = await retry("attestationOf", () => contracts.rounds.attestationOf(id, operator, { blockTag: blockNumber }));
         if (attested === ZeroHash) pending.push(id);
       }

@@ -14,7 +14,7 @@ import { createBackend } from "../../oracle/compute/backends.ts";
 import { OperatorConfigSchema } from "../../oracle/config.ts";
 import { startDevnet, type Devnet } from "../../oracle/devnet/devnet.ts";
 import { createLogger } from "../../oracle/logger.ts";
-import { ROUND_STATUS } from "../../oracle/chain/round-reader.ts";
+import { decodeRoundStatus } from "../../oracle/chain/enums.ts";
 import { hashBytes } from "../../oracle/protocol/hash.ts";
 import { encodeModel } from "../../oracle/protocol/model-file.ts";
 import { parsePolicy } from "../../oracle/protocol/policy.ts";
@@ -91,7 +91,7 @@ async function oneRun(params: number, contributors: number, workers: number): Pr
     const closedAt = performance.now();
     await (await sponsor.rounds.close(roundId)).wait();
     for (;;) {
-      const status = ROUND_STATUS[Number((await sponsor.rounds.round(roundId)).status)];
+      const status = decodeRoundStatus((await sponsor.rounds.round(roundId)).status);
       if (status === "Finalized" || status === "Failed") break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

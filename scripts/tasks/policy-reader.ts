@@ -1,17 +1,16 @@
 import type { ModelPolicyRegistry } from "../../types/ethers-contracts/governance/ModelPolicyRegistry.ts";
-import { BOUNDED_FIELDS, POLICY_FIELDS, flagName, formatPolicyValue, type PolicyFieldName, type PolicyValues } from "./policy-flags.ts";
+import { policyFromChain } from "../../oracle/chain/policy-codec.ts";
+import { BOUNDED_FIELDS, flagName, formatPolicyValue, type PolicyValues } from "./policy-flags.ts";
 import { TaskInputError } from "./task-error.ts";
 import { decodeRevert, describeRevert } from "./transactions.ts";
 
-/** The contract's `Policy` struct as a plain object of bigints. */
-export function toPolicyValues(struct: Readonly<Record<PolicyFieldName, unknown>>): PolicyValues {
-  const values = {} as PolicyValues;
-  for (const { name } of POLICY_FIELDS) {
-    const value = struct[name];
-    if (typeof value !== "bigint") throw new TaskInputError(`policy field ${name} is missing from the contract's answer`);
-    values[name] = value;
+/** The contract's `Policy` struct as a plain object of bigints (oracle/chain/policy-codec.ts). */
+export function toPolicyValues(struct: object): PolicyValues {
+  try {
+    return policyFromChain(struct);
+  } catch (err) {
+    throw new TaskInputError(err instanceof Error ? err.message : String(err), { cause: err });
   }
-  return values;
 }
 
 /** Policy `version` (1..currentVersion) of the registry. */

@@ -17,7 +17,7 @@ import { DEVNET_POLICY, startDevnet, type Devnet } from "../../oracle/devnet/dev
 import { createLogger } from "../../oracle/logger.ts";
 import { startRedisServer } from "../../oracle/operator/redis-server.ts";
 import { startOperator, type RunningOperator } from "../../oracle/operator/service.ts";
-import { ROUND_STATUS } from "../../oracle/chain/round-reader.ts";
+import { decodeRoundStatus } from "../../oracle/chain/enums.ts";
 
 export const HOUR = 3600;
 
@@ -136,7 +136,7 @@ export async function waitForSettlement(devnet: Devnet, roundId: bigint, timeout
   const deadline = Date.now() + timeoutMs;
   const { rounds } = devnet.as(devnet.sponsor);
   for (;;) {
-    const status = ROUND_STATUS[Number((await rounds.round(roundId)).status)] ?? "None";
+    const status = decodeRoundStatus((await rounds.round(roundId)).status);
     if (status === "Finalized" || status === "Failed") return status;
     if (Date.now() > deadline) throw new Error(`round ${roundId} still ${status} after ${timeoutMs} ms`);
     await devnet.connection.networkHelpers.mine(1);

@@ -3,8 +3,10 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 import { Command } from "commander";
-import { formatUnits, getAddress, isAddress, parseUnits } from "ethers";
+import { getAddress, isAddress } from "ethers";
 
+import { isHash } from "../../chain/hash-schema.ts";
+import { formatTokens, parseTokens as parseTokenAmount } from "../../chain/units.ts";
 import { ContributorConfigSchema, describeSettings, loadContributorConfig } from "../../config.ts";
 import { claimReward } from "../../contributor/claim.ts";
 import { commitUpdate, revealUpdate } from "../../contributor/commit-reveal.ts";
@@ -59,15 +61,7 @@ function output(opts: CommonOptions, value: unknown, text: string): void {
 }
 
 function parseTokens(text: string | undefined): bigint | undefined {
-  if (text === undefined) return undefined;
-  try {
-    const amount = parseUnits(text, 18);
-    if (amount <= 0n) throw new InvalidInputError(`amount must be positive, got ${text}`);
-    return amount;
-  } catch (err) {
-    if (err instanceof InvalidInputError) throw err;
-    throw new InvalidInputError(`not a token amount: ${JSON.stringify(text)} (whole tokens, e.g. 100 or 2.5)`, { cause: err });
-  }
+  return text === undefined ? undefined : parseTokenAmount("the amount", text);
 }
 
 function integer(name: string, text: string, min: number): number {
@@ -95,7 +89,7 @@ function scheme(opts: { scheme: string; shards: string; alpha: string }): Partit
   }
 }
 
-const tokens = (amount: bigint): string => `${formatUnits(amount, 18)} tokens`;
+const tokens = formatTokens;
 
 type TrainOptions = CommonOptions & {
   round?: string; store?: string; out?: string; contributor: string; contributors: string; scheme: string; shards: string; alpha: string;
@@ -196,7 +190,7 @@ function registerCommitReveal(contributor: Command): void {
         uri ??= pathToFileURL(resolve(opts.updateFile)).href;
       }
       if (!hash || !uri) throw new InvalidInputError("give --hash and --uri (as printed by 'cw contributor train'), or --update-file");
-      if (!/^0x[0-9a-fA-F]{64}$/.test(hash)) throw new InvalidInputError(`--hash must be 0x and 64 hex digits, got ${JSON.stringify(hash)}`);
+      if (!isHash(hash)) throw new InvalidInputError(`--hash must be 0x and 64 hex digits, got ${JSON.stringify(hash)}`);
       const [updateHash, updateUri] = [hash, uri];
       await withSession(opts, true, async (session) => {
         const roundId = await resolveRoundId(session.contracts, parseRoundId(opts.round));

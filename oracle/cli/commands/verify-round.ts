@@ -1,8 +1,8 @@
 import { type Command } from "commander";
-import { JsonRpcProvider, Network } from "ethers";
 
 import { verifyRound } from "../../auditor/verify-round.ts";
 import { connectContracts } from "../../chain/contracts.ts";
+import { providerFor } from "../../chain/connect.ts";
 import { readDeployment } from "../../chain/deployment.ts";
 import { createBackend } from "../../compute/backends.ts";
 import { loadOperatorConfig } from "../../config.ts";
@@ -29,8 +29,7 @@ export function register(program: Command): void {
         { requireKey: false },
       );
       const deployment = await readDeployment(config.DEPLOYMENT);
-      const network = Network.from(deployment.chainId);
-      const provider = new JsonRpcProvider(config.RPC_URL, network, { staticNetwork: network });
+      const provider = providerFor(config.RPC_URL, deployment.chainId);
       const backend = await createBackend(opts.backend);
       try {
         const report = await verifyRound({
