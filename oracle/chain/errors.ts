@@ -1,6 +1,6 @@
 // Typed errors of the chain layer and of the actor modules built on it. They extend the project's OracleError
 // (oracle/errors.ts) with the codes already defined there.
-import { OracleError } from "../errors.ts";
+import { InvalidInputError, OracleError } from "../errors.ts";
 
 /** The chain answered something unusable: an unknown enum value, a missing round, logs that do not add up. */
 export class ChainReadError extends OracleError {
@@ -37,9 +37,9 @@ export class TransactionRevertedError extends OracleError {
 }
 
 /** An action cannot be taken now or with these arguments (wrong phase, too little stake, nothing to do). */
-export class ActionRefusedError extends OracleError {
+export class ActionRefusedError extends InvalidInputError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super("INVALID_INPUT", message, options);
+    super(message, options);
     this.name = "ActionRefusedError";
   }
 }

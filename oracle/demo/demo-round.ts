@@ -3,6 +3,9 @@ import { ZeroHash } from "ethers";
 import { verifyRound } from "../auditor/verify-round.ts";
 import { decodeRoundStatus, decodeRule, decodeSlashReason } from "../chain/enums.ts";
 import { formatTokens } from "../chain/units.ts";
+import type { InvalidEntry } from "../keeper/due-actions.ts";
+import { keeperPass } from "../keeper/pass.ts";
+import { closeRound, openRound } from "../sponsor/index.ts";
 import { createBackend } from "../compute/backends.ts";
 import { commitUpdate, revealUpdate } from "../contributor/commit-reveal.ts";
 import { claimReward } from "../contributor/claim.ts";
@@ -44,8 +47,7 @@ export async function runDemoRound(world: DemoWorld, label: string): Promise<Rou
   const started = Date.now();
   const { devnet, progress } = world;
   const sponsor = devnet.as(devnet.sponsor);
-  await (await sponsor.rounds.open(devnet.deployment.contracts.token, world.budget)).wait();
-  const roundId = await sponsor.rounds.roundCount();
+  const { roundId } = await openRound(sponsor, { budget: world.budget });
   const round = await sponsor.rounds.round(roundId);
   const policy = await sponsor.policy.policy(round.policyVersion);
   const rule = decodeRule(policy.rule);
@@ -56,15 +58,16 @@ export async function runDemoRound(world: DemoWorld, label: string): Promise<Rou
   const revealers = world.cast.filter((m) => m.role !== "non-revealer");
   for (const member of revealers) await revealUpdate(session(world, member), { roundId });
   await devnet.connection.networkHelpers.time.increaseTo(Number(round.revealEnd));
-  await (await sponsor.rounds.close(roundId)).wait();
+  await closeRound(sponsor, roundId);
   progress.line(`${label} · ${world.cast.length} committed, ${revealers.length} revealed, round closed; operators computing`);
 
   const status = await waitForOperators(world, roundId, label);
   const published = await resultPackage(world.operators[0], roundId);
   const pkg = published?.pkg;
   const nonRevealers = world.cast.filter((m) => m.role === "non-revealer").map((m) => m.signer.address.toLowerCase());
-  for (const account of nonRevealers) await (await sponsor.rounds.slashNonRevealer(roundId, account)).wait();
-  for (const p of pkg?.invalidProofs ?? []) await (await sponsor.rounds.slashInvalid(roundId, p.account, p.reason, [...p.proof])).wait();
+  // The sponsor keeps its round: one keeper pass slashes the non-revealers and the invalid contributors.
+  const invalidOf = async (): Promise<InvalidEntry[] | undefined> => pkg?.invalidProofs.map((p) => ({ account: p.account, reason: p.reason, proof: p.proof }));
+  await keeperPass(sponsor, devnet.deployment, roundId, { invalidOf, kinds: ["slash-non-revealer", "slash-invalid"] });
 
   let accuracy: number | null = null;
   let audit: { match: boolean } | null = null;
@@ -75,12 +78,7 @@ export async function runDemoRound(world: DemoWorld, label: string): Promise<Rou
       }
     }
     // The operators whose attestation made the final result share the operators' pool.
-    const digest = (await sponsor.rounds.round(roundId)).resultDigest;
-    for (const op of devnet.operators) {
-      if ((await sponsor.rounds.attestationOf(roundId, op.signer.address)) === digest) {
-        await (await sponsor.rounds.claimOperatorReward(roundId, op.signer.address)).wait();
-      }
-    }
+    await keeperPass(sponsor, devnet.deployment, roundId, { invalidOf, kinds: ["claim-operator"] });
     const model = await devnet.store.get(pkg.attested.modelHash);
     if (model) accuracy = (await evaluate(modelFileToWeights(model), world.test)).accuracy;
     audit = { match: await auditRound(world, roundId) };

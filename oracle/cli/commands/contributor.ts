@@ -13,10 +13,12 @@ import { commitUpdate, revealUpdate } from "../../contributor/commit-reveal.ts";
 import type { PartitionScheme } from "../../contributor/partition.ts";
 import { buildReceipt, renderReceipt } from "../../contributor/receipt.ts";
 import { progressLine, trainForRound } from "../../contributor/round-training.ts";
-import { openSession, parseRoundId, resolveRoundId, type ContributorSession } from "../../contributor/session.ts";
+import { openSession, parseRoundId, requireWallet, resolveRoundId, type ContributorSession } from "../../contributor/session.ts";
 import { isoTime, requestUnstake, stake, withdrawUnstaked } from "../../contributor/staking.ts";
 import { readStatus } from "../../contributor/status.ts";
 import { InvalidInputError } from "../../errors.ts";
+import { releaseStake } from "../../keeper/upkeep.ts";
+import { roundFlag } from "./keeper.ts";
 import { hashBytes } from "../../protocol/hash.ts";
 import { LocalDirectoryStore } from "../../storage/local-directory-store.ts";
 
@@ -167,7 +169,27 @@ function registerStake(contributor: Command): void {
           return;
         }
         const done = await requestUnstake(session, parseTokens(amountText));
-        output(opts, done, `unbonding ${tokens(done.amount)}; withdraw from ${isoTime(done.releaseAt)} with 'cw contributor unstake --withdraw' (tx ${done.txHash})`);
+        output(opts, done, `unbonding ${tokens(done.amount)}; withdraw from ${isoTime(done.releaseAt)} with 'cw contributor withdraw' (tx ${done.txHash})`);
+      });
+    });
+
+  withCommon(contributor.command("withdraw"))
+    .description("withdraw the unbonding request once its delay has passed")
+    .action(async (opts: CommonOptions) => {
+      await withSession(opts, true, async (session) => {
+        const done = await withdrawUnstaked(session);
+        output(opts, done, `withdrew ${tokens(done.amount)} (tx ${done.txHash})`);
+      });
+    });
+
+  withCommon(contributor.command("release"))
+    .description("release your stake lock of an ended round once its challenge window is over")
+    .option("--round <id>", "the round")
+    .action(async (opts: CommonOptions & { round?: string }) => {
+      const roundId = roundFlag(opts.round);
+      await withSession(opts, true, async (session) => {
+        const tx = await releaseStake(session.contracts, roundId, requireWallet(session).address);
+        output(opts, { roundId, txHash: tx.hash, gasUsed: tx.gasUsed }, `released your stake lock of round ${roundId} (tx ${tx.hash})`);
       });
     });
 }
