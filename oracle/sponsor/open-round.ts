@@ -1,5 +1,6 @@
 // The sponsor's actions: escrow a budget and open a round. Closing, marking failed and sweeping are upkeep that
 // anyone may send; the sponsor's commands send them through oracle/keeper/upkeep.ts like everyone else.
+import { CommonweightToken__factory } from "../../types/ethers-contracts/factories/token/CommonweightToken__factory.ts";
 import type { Contracts } from "../chain/contracts.ts";
 import { ActionRefusedError } from "../chain/errors.ts";
 import { sendTransaction, type SentTransaction } from "../chain/transactions.ts";
@@ -22,12 +23,11 @@ export interface OpenRoundOutcome {
  * @throws {ActionRefusedError} when the sponsor holds less than `budget`; {TransactionRevertedError} on a revert.
  */
 export async function openRound(contracts: Contracts, args: { readonly budget: bigint; readonly token?: string }): Promise<OpenRoundOutcome> {
-  const { rounds, token } = contracts;
+  const { rounds } = contracts;
   const sponsor = await signerAddress(contracts);
-  const tokenAddress = args.token ?? (await token.getAddress());
-  if (args.token !== undefined && args.token.toLowerCase() !== tokenAddress.toLowerCase()) {
-    throw new ActionRefusedError("only the protocol token is supported by this command");
-  }
+  // Any ERC-20 can fund a round; the protocol token's binding covers the calls made here.
+  const token = args.token === undefined ? contracts.token : CommonweightToken__factory.connect(args.token, contracts.rounds.runner);
+  const tokenAddress = await token.getAddress();
   const spender = await rounds.getAddress();
   const balance = await token.balanceOf(sponsor);
   if (balance < args.budget) throw new ActionRefusedError(`${sponsor} holds ${formatTokens(balance)}; the budget is ${formatTokens(args.budget)}`);

@@ -1,6 +1,7 @@
 import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
 
 import { describeError } from "../../oracle/chain/transactions.ts";
+import { OracleError } from "../../oracle/errors.ts";
 import { TaskInputError } from "./task-error.ts";
 
 export { decodeRevert, type DecodedRevert } from "../../oracle/chain/transactions.ts";
@@ -26,4 +27,17 @@ export async function sendTransaction(label: string, send: () => Promise<Contrac
 /** A revert as `ErrorName(arg, ...)` when the contract's ABI decodes it, else the provider's short message. */
 export function describeRevert(err: unknown): string {
   return describeError(err);
+}
+
+/**
+ * Runs an actor function (oracle/sponsor, keeper, staking, governance) and turns its typed errors into the
+ * {@link TaskInputError} Hardhat prints as one line.
+ */
+export async function runAction<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (err) {
+    if (err instanceof OracleError) throw new TaskInputError(err.message, { cause: err });
+    throw err;
+  }
 }
