@@ -148,3 +148,11 @@ export function loadContributorConfig(env: NodeJS.ProcessEnv = process.env, envF
   }
   return config;
 }
+
+/**
+ * Whether failures print their stack trace (the `--debug` flag does the same): `DEBUG=1` or `DEBUG=true`. Other
+ * values of DEBUG (`express:*`, used by the `debug` package) do not turn it on.
+ */
+export function debugRequested(env: NodeJS.ProcessEnv = process.env): boolean {
+  return /^(1|true|yes)$/i.test(env.DEBUG ?? "");
+}
