@@ -32,7 +32,9 @@ export function describeFailure(err: unknown): Failure {
   if (revert !== undefined) return { line: `transaction reverted: ${revert.text}`, exitCode: EXIT_FAILURE, expected: true };
   if (isCallException(err)) return { line: `transaction reverted: ${err.shortMessage}`, exitCode: EXIT_FAILURE, expected: true };
   if (isError(err, "INSUFFICIENT_FUNDS")) return { line: "the sending account has too little ETH to pay for gas", exitCode: EXIT_FAILURE, expected: true };
-  const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
+  // ethers errors carry their one-line summary as shortMessage; the message appends the whole request.
+  const short = typeof err === "object" && err !== null && "shortMessage" in err && typeof err.shortMessage === "string" ? err.shortMessage : undefined;
+  const message = short ?? (err instanceof Error ? err.message.split("\n")[0] : String(err));
   return { line: `unexpected error: ${message} (run with --debug or DEBUG=1 for the stack trace)`, exitCode: EXIT_FAILURE, expected: false };
 }
 
