@@ -10,13 +10,13 @@ import { readRoundSpec } from "../chain/round-reader.ts";
 import { aggregateRound } from "../compute/aggregate-round.ts";
 import type { ComputeBackend } from "../compute/types.ts";
 import { roundResultDigest, roundResultDomain } from "../protocol/attestation.ts";
+import { layoutOf } from "../protocol/layout.ts";
+import { decodeModel } from "../protocol/model-file.ts";
+import { buildResultPackage } from "../protocol/result-package.ts";
 import type { RoundResult } from "../protocol/result.ts";
 import { fetchBlob, fetchBytes, type FetchLimits } from "../storage/fetch-blob.ts";
+import { effectiveFetchLimits } from "../storage/fetch-limits.ts";
 import { LocalDirectoryStore } from "../storage/local-directory-store.ts";
-import { buildResultPackage } from "../operator/result-package.ts";
-import { effectiveFetchLimits } from "../operator/jobs/fetch-update.ts";
-import { layoutOf } from "../compute/round-stages.ts";
-import { decodeModel } from "../protocol/model-file.ts";
 
 /** One on-chain value and its recomputation. */
 export interface Comparison {

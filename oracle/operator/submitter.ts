@@ -6,8 +6,8 @@ import { ROUND_STATUS } from "../chain/round-reader.ts";
 import type { Logger } from "../logger.ts";
 import { roundResultDigest, signRoundResult } from "../protocol/attestation.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
+import { getResultPackage } from "../storage/result-package-store.ts";
 import type { SubmitJobData } from "./jobs/payloads.ts";
-import { getResultPackage } from "./result-package.ts";
 import { EquivocationRefusedError, type SigningGuard } from "./signing-guard.ts";
 
 /** What the submitter needs: the operator's wallet and contracts connected to it. */

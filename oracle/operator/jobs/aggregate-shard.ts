@@ -1,12 +1,14 @@
-import { isOutcome, planFor, prepareRound, type PreparedRound, type ValidContribution } from "../../compute/round-stages.ts";
+import { isOutcome, prepareRound, type PreparedRound, type ValidContribution } from "../../compute/round-stages.ts";
 import type { ComputeBackend } from "../../compute/types.ts";
 import { assertInvariant } from "../../errors.ts";
 import type { Hash } from "../../protocol/hash.ts";
+import { layoutOf } from "../../protocol/layout.ts";
 import { decodeModel } from "../../protocol/model-file.ts";
+import { planFor } from "../../protocol/rules.ts";
 import { decodeUpdate } from "../../protocol/update-file.ts";
 import type { BlobStore } from "../../storage/blob-store.ts";
-import { getManifest, mustGet, putPartial, type RoundManifest } from "../round-manifest.ts";
-import { layoutOf } from "../../compute/round-stages.ts";
+import { mustGet } from "../../storage/must-get.ts";
+import { getManifest, putPartial, type RoundManifest } from "../round-manifest.ts";
 import type { ShardJobData, ShardResult } from "./payloads.ts";
 
 /** What the shard processor needs. */
@@ -49,7 +51,7 @@ export async function processShard(data: ShardJobData, deps: ShardDeps): Promise
       return { pass: "distances", index: data.index, partial: await putPartial(deps.store, { pass: "distances", distances }) };
     }
     assertInvariant(data.members !== undefined, "an aggregate shard needs its members");
-    const plan = planFor(prepared as PreparedRound, data.members);
+    const plan = planFor(prepared.policy, round, data.members);
     const slice = await session.aggregate(plan, range);
     const dots = await session.scoreDots(data.members, slice, range);
     return { pass: "aggregate", index: data.index, partial: await putPartial(deps.store, { pass: "aggregate", slice, dots }) };

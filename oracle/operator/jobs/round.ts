@@ -2,16 +2,18 @@ import { UnrecoverableError, WaitingChildrenError, type Job, type Queue } from "
 import { ZeroHash } from "ethers";
 
 import { splitRange } from "../../compute/combine.ts";
-import { assembleOutcome, isOutcome, needsDistances, selectMembers, type PreparedRound, type RoundOutcome } from "../../compute/round-stages.ts";
+import { assembleOutcome, isOutcome, selectMembers, type PreparedRound, type RoundOutcome } from "../../compute/round-stages.ts";
 import type { ScorePartial } from "../../compute/types.ts";
 import type { RoundSpec } from "../../chain/round-reader.ts";
+import { buildResultPackage } from "../../protocol/result-package.ts";
 import { canonicalOrder } from "../../protocol/result.ts";
+import { needsDistances } from "../../protocol/rules.ts";
 import type { InvalidReason } from "../../protocol/validate.ts";
 import type { BlobStore } from "../../storage/blob-store.ts";
 import { fetchBlob, type FetchLimits } from "../../storage/fetch-blob.ts";
+import { putResultPackage } from "../../storage/result-package-store.ts";
 import type { Logger } from "../../logger.ts";
 import { fetchJobId, shardJobId } from "../queue-names.ts";
-import { buildResultPackage, putResultPackage } from "../result-package.ts";
 import { getPartial, putManifest } from "../round-manifest.ts";
 import { loadPreparedRound } from "./aggregate-shard.ts";
 import {
