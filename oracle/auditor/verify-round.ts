@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { ZeroHash } from "ethers";
 
 import type { Contracts } from "../chain/contracts.ts";
+import { UnavailableError } from "../errors.ts";
 import type { Deployment } from "../chain/deployment.ts";
 import { readRoundSpec } from "../chain/round-reader.ts";
 import { aggregateRound } from "../compute/aggregate-round.ts";
@@ -56,7 +57,7 @@ export async function verifyRound(args: {
   try {
     const store = new LocalDirectoryStore(work);
     const base = await fetchBlob(spec.base.uri, spec.base.hash, args.limits, store);
-    if (!base.ok) throw new Error(`base model ${spec.base.hash} unavailable from ${spec.base.uri}: ${base.detail}`);
+    if (!base.ok) throw new UnavailableError(`base model ${spec.base.hash} unavailable from ${spec.base.uri}: ${base.detail}`);
     const limits = effectiveFetchLimits(args.limits, layoutOf(decodeModel(base.bytes)));
     const contributors = [];
     for (const reveal of spec.reveals) {
