@@ -34,8 +34,8 @@ export async function openRound(contracts: Contracts, args: { readonly budget: b
   const allowance = await token.allowance(sponsor, spender);
   const approval = allowance >= args.budget
     ? undefined
-    : await sendTransaction(`approve ${formatTokens(args.budget)} for the rounds contract`, token.interface, () => token.approve(spender, args.budget));
-  const open = await sendTransaction(`open a round with ${formatTokens(args.budget)}`, rounds.interface, () => rounds.open(tokenAddress, args.budget));
+    : await sendTransaction(`approve ${formatTokens(args.budget)} for the rounds contract`, () => token.approve(spender, args.budget));
+  const open = await sendTransaction(`open a round with ${formatTokens(args.budget)}`, () => rounds.open(tokenAddress, args.budget));
   const roundId = await openedRoundId(contracts, open.hash);
   const round = await rounds.round(roundId);
   return { roundId, funded: round.funded, commitEnd: round.commitEnd, revealEnd: round.revealEnd, approval, open };

@@ -57,8 +57,8 @@ export async function topUpStake(contracts: Contracts, args: { readonly amount: 
   const allowance = await token.allowance(account, spender);
   const approval = allowance >= wanted
     ? undefined
-    : await sendTransaction(`approve ${formatTokens(wanted)} for staking`, token.interface, () => token.approve(spender, wanted));
-  const stake = await sendTransaction(`stake ${formatTokens(wanted)}`, staking.interface, () => staking.stake(wanted));
+    : await sendTransaction(`approve ${formatTokens(wanted)} for staking`, () => token.approve(spender, wanted));
+  const stake = await sendTransaction(`stake ${formatTokens(wanted)}`, () => staking.stake(wanted));
   return { staked: wanted, approval, stake };
 }
 
@@ -74,7 +74,7 @@ export async function requestUnstake(contracts: Contracts, args: { readonly amou
   if (wanted > state.free) {
     throw new ActionRefusedError(`${account} has ${formatTokens(state.free)} free stake, cannot unstake ${formatTokens(wanted)} (locked in rounds: ${formatTokens(state.locked)})`);
   }
-  const tx = await sendTransaction(`unstake ${formatTokens(wanted)}`, contracts.staking.interface, () => contracts.staking.requestUnstake(wanted));
+  const tx = await sendTransaction(`unstake ${formatTokens(wanted)}`, () => contracts.staking.requestUnstake(wanted));
   return { amount: wanted, releaseAt: (await contracts.staking.unbondingOf(account)).releaseAt, tx };
 }
 
@@ -91,7 +91,7 @@ export async function withdrawStake(contracts: Contracts): Promise<{ amount: big
   if (now < request.releaseAt) {
     throw new ActionRefusedError(`the unbonding request of ${formatTokens(request.amount)} releases at ${new Date(Number(request.releaseAt) * 1000).toISOString()} (in ${request.releaseAt - now} s)`);
   }
-  const tx = await sendTransaction(`withdraw ${formatTokens(request.amount)}`, contracts.staking.interface, () => contracts.staking.withdraw());
+  const tx = await sendTransaction(`withdraw ${formatTokens(request.amount)}`, () => contracts.staking.withdraw());
   return { amount: request.amount, tx };
 }
 
@@ -114,6 +114,6 @@ export async function registerOperator(contracts: Contracts, args: { readonly st
   if (await contracts.oracleRegistry.isOperator(operator)) return { operator, alreadyRegistered: true, topUp: none, register: undefined };
   const amount = args.stake ?? (await contracts.policy.currentPolicy()).minOperatorStake;
   const topUp = await topUpStake(contracts, { amount, mode: "free-at-least" });
-  const register = await sendTransaction(`register operator ${operator}`, contracts.oracleRegistry.interface, () => contracts.oracleRegistry.register());
+  const register = await sendTransaction(`register operator ${operator}`, () => contracts.oracleRegistry.register());
   return { operator, alreadyRegistered: false, topUp, register };
 }

@@ -27,7 +27,7 @@ export async function checkPolicyBounds(registry: ModelPolicyRegistry, policy: P
   try {
     await registry.checkPolicy(policy);
   } catch (err) {
-    const decoded = decodeRevert(registry.interface, err);
+    const decoded = decodeRevert(err, registry.interface);
     if (decoded === undefined) throw new TaskInputError(`cannot check the policy bounds: ${describeRevert(err)}`, { cause: err });
     const { name, args } = decoded;
     if (name === "PolicyFieldOutOfBounds") {

@@ -4,7 +4,7 @@ import { describeError } from "../../oracle/chain/transactions.ts";
 import { OracleError } from "../../oracle/errors.ts";
 import { TaskInputError } from "./task-error.ts";
 
-export { decodeRevert, type DecodedRevert } from "../../oracle/chain/transactions.ts";
+export { decodeRevert, type DecodedRevert } from "../../oracle/chain/revert.ts";
 
 /**
  * Sends one transaction, waits for its receipt and prints `label: <hash> (block n)`.
