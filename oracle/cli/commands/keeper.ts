@@ -83,7 +83,10 @@ function untilSignal(stop: () => Promise<void>, log: Logger): Promise<void> {
 
 /** `cw keeper ...`: the permissionless upkeep of rounds (anyone may run it; it pays the gas). */
 export function register(program: Command): void {
-  const keeper = program.command("keeper").description("round upkeep anyone may do: close, mark failed, slash, pay operators, release locks, sweep");
+  const keeper = program
+    .command("keeper")
+    .description("round upkeep anyone may do: close, mark failed, slash, pay operators, release locks, sweep")
+    .addHelpText("after", SETTINGS_HELP);
 
   withCommon(keeper.command("run"))
     .description("watch every round and send each upkeep transaction as soon as it becomes possible (until SIGTERM)")
