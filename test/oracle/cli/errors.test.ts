@@ -167,10 +167,10 @@ describe("one-line errors", function () {
     expect(result.code).to.equal(2);
   });
 
-  it("npm run demo -- --redis-url with no Redis there blames the flag, exit 2", async function () {
+  it("npm run demo -- --redis-url with no Redis there blames the flag, exit 1", async function () {
     const port = await closedPort();
     const result = await run(DEMO, ["--redis-url", `redis://127.0.0.1:${port}`, "--quiet"]);
     expect(result.stderr).to.equal(`demo: --redis-url: no Redis answers at redis://127.0.0.1:${port}; start it, or drop --redis-url to let the demo find or start one\n`);
-    expect(result.code).to.equal(2);
+    expect(result.code).to.equal(1);
   });
 });
