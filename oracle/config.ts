@@ -13,12 +13,37 @@ import { ConfigError } from "./errors.ts";
 
 const PRIVATE_KEY = /^0x[0-9a-fA-F]{64}$/;
 
+// --- Multi-host settings (issue 18): Redis Cluster URLs, IPFS nodes. ---
+
+/** `redis://`/`rediss://` URL of one server, or `redis+cluster://h1:p1,h2:p2,...` (any nodes of a Cluster). */
+const REDIS_URL_SCHEMA = z.string().refine(
+  (text) => /^rediss?\+cluster:\/\/([^@/]*@)?[^/?#@,]+:\d{1,5}(,[^/?#@,]+:\d{1,5})*\/?$/.test(text) || z.url({ protocol: /^rediss?$/ }).safeParse(text).success,
+  "must be redis://host:port, rediss://host:port or redis+cluster://host1:port1,host2:port2,...",
+);
+
+/** How this process reaches IPFS (`ipfs://` URIs): its own Helia node, or a Kubo node's RPC. */
+export const IpfsConfigSchema = z.object({
+  IPFS_REPO: z.string().min(1).default(".cw/ipfs").describe("block and data store of this process's own IPFS (Helia) node"),
+  IPFS_PEERS: z
+    .string()
+    .default("")
+    .describe("comma-separated multiaddrs (with /p2p/<peer id>) this IPFS node dials; nothing else is dialled, no public bootstrap"),
+  IPFS_LISTEN: z
+    .string()
+    .default("/ip4/127.0.0.1/tcp/0")
+    .describe("comma-separated multiaddrs this IPFS node listens on (e.g. /ip4/0.0.0.0/tcp/4001 to serve other hosts)"),
+  IPFS_API_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe("a Kubo node's RPC (e.g. http://127.0.0.1:5001): used instead of an own Helia node, adds are pinned there"),
+});
+export type IpfsConfig = z.infer<typeof IpfsConfigSchema>;
+
 /** Settings shared by every actor's tools. */
 export const ConfigSchema = z.object({
-  REDIS_URL: z
-    .url({ protocol: /^rediss?$/ })
-    .optional()
-    .describe("Redis for the BullMQ queues; unset: 127.0.0.1:6379 if it answers, else redis-server from PATH"),
+  REDIS_URL: REDIS_URL_SCHEMA.optional().describe(
+    "Redis for the BullMQ queues: redis[s]://host:port, or a Cluster as redis[s]+cluster://h1:p1,h2:p2,...; unset: 127.0.0.1:6379 if it answers, else redis-server from PATH",
+  ),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info")
@@ -55,7 +80,7 @@ export const OperatorConfigSchema = ConfigSchema.extend({
     .regex(/^\{[A-Za-z0-9_-]{1,64}\}$/, "must be a Redis Cluster hash tag such as {cw}")
     .default("{cw}")
     .describe("key prefix of this operator's queues (a hash tag: one Cluster slot)"),
-});
+}).extend(IpfsConfigSchema.shape);
 export type OperatorConfig = z.infer<typeof OperatorConfigSchema>;
 
 /** Variables whose values are never printed, logged or echoed in errors. */
@@ -133,7 +158,7 @@ export const ContributorConfigSchema = ConfigSchema.extend({
   STORE_DIR: z.string().min(1).default(".cw/store").describe("blob store the trained update is uploaded to"),
   FETCH_MAX_BYTES: z.coerce.number().int().min(1_024).default(256 * 1024 * 1024).describe("largest file fetched (models, updates)"),
   FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000).describe("time limit of one fetch"),
-});
+}).extend(IpfsConfigSchema.shape);
 export type ContributorConfig = z.infer<typeof ContributorConfigSchema>;
 
 /**

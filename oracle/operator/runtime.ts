@@ -10,6 +10,7 @@ import type { Logger } from "../logger.ts";
 import { LocalDirectoryStore } from "../storage/local-directory-store.ts";
 import type { FetchLimits } from "../storage/fetch-blob.ts";
 import { QUEUES } from "./queue-names.ts";
+import { bullmqConnection, closeBullmqConnection } from "./redis-connection.ts";
 
 /** The queue a submitter consumes; only processes holding the operator key run it. */
 export const SUBMIT_QUEUE = "submit-result";
@@ -38,7 +39,7 @@ export async function openRuntime(config: OperatorConfig, redisUrl: string, log:
   const network = Network.from(deployment.chainId);
   const provider = new JsonRpcProvider(config.RPC_URL, network, { staticNetwork: network, pollingInterval: Math.min(config.POLL_INTERVAL_MS, 4_000) });
   const contracts = connectContracts(deployment, provider);
-  const connection: ConnectionOptions = { url: redisUrl, maxRetriesPerRequest: null };
+  const connection: ConnectionOptions = bullmqConnection(redisUrl);
   const queueOptions = { connection, prefix: config.QUEUE_PREFIX };
   const queues = {
     rounds: new Queue(QUEUES.rounds, queueOptions),
@@ -68,6 +69,7 @@ export async function openRuntime(config: OperatorConfig, redisUrl: string, log:
     },
     async close() {
       await Promise.allSettled(Object.values(queues).map((q) => q.close()));
+      await closeBullmqConnection(connection);
       provider.destroy();
     },
   };

@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { Job, QueueEvents, Worker, type Queue } from "bullmq";
-import { Redis } from "ioredis";
 
 import { loadWallet } from "../chain/signer.ts";
 import { connectContracts } from "../chain/contracts.ts";
@@ -16,6 +15,7 @@ import { SubmitJobSchema } from "./jobs/payloads.ts";
 import { createOperatorMetrics, type OperatorMetrics } from "./metrics.ts";
 import { QUEUES, roundJobId } from "./queue-names.ts";
 import { checkRedisForBullmq } from "./redis-checks.ts";
+import { createRedisClient, serversOf } from "./redis-connection.ts";
 import { openRuntime, SUBMIT_QUEUE, type OperatorRuntime } from "./runtime.ts";
 import { SigningGuard } from "./signing-guard.ts";
 import { processSubmit } from "./submitter.ts";
@@ -91,9 +91,9 @@ export interface RunningOperator {
  */
 export async function startOperator(config: OperatorConfig, redisUrl: string, log: Logger): Promise<RunningOperator> {
   const runtime = await openRuntime(config, redisUrl, log);
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const redis = createRedisClient(redisUrl);
   redis.on("error", (err) => log.error({ err }, "redis connection error"));
-  for (const warning of await checkRedisForBullmq(redis)) log.warn({ redis: "settings" }, warning);
+  for (const server of await serversOf(redis)) for (const warning of await checkRedisForBullmq(server)) log.warn({ redis: "settings" }, warning);
 
   const wallet = await loadWallet({ privateKey: config.ORACLE_PRIVATE_KEY, keystore: config.KEYSTORE, keystorePassword: config.KEYSTORE_PASSWORD }, runtime.provider);
   const address = (await wallet.getAddress()).toLowerCase();
@@ -207,7 +207,7 @@ export async function startOperator(config: OperatorConfig, redisUrl: string, lo
     watcher,
     workerPids: () => [...children].flatMap((child) => (child.pid === undefined ? [] : [child.pid])),
     async stopAndPurge() {
-      const purger = new Redis(redisUrl, { maxRetriesPerRequest: null });
+      const purger = createRedisClient(redisUrl);
       try {
         await stop();
         const queues = await openRuntime(config, redisUrl, log);
