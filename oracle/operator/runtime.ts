@@ -8,6 +8,7 @@ import { readRoundSpec, type RoundSpec } from "../chain/round-reader.ts";
 import type { OperatorConfig } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import { LocalDirectoryStore } from "../storage/local-directory-store.ts";
+import { lazyIpfsReader } from "../storage/ipfs-node.ts";
 import type { FetchLimits } from "../storage/fetch-blob.ts";
 import { QUEUES } from "./queue-names.ts";
 import { bullmqConnection, closeBullmqConnection } from "./redis-connection.ts";
@@ -50,6 +51,7 @@ export async function openRuntime(config: OperatorConfig, redisUrl: string, log:
   for (const queue of Object.values(queues)) {
     queue.on("error", (err) => log.error({ err, queue: queue.name }, "queue connection error"));
   }
+  const ipfs = lazyIpfsReader(config, log);
   const confirmedHead = async (): Promise<number> =>
     (await withRetry(() => provider.getBlockNumber(), { log, what: "eth_blockNumber" })) - config.CONFIRMATIONS;
   return {
@@ -60,7 +62,7 @@ export async function openRuntime(config: OperatorConfig, redisUrl: string, log:
     store: new LocalDirectoryStore(config.STORE_DIR),
     connection,
     queues,
-    limits: { maxBytes: config.FETCH_MAX_BYTES, timeoutMs: config.FETCH_TIMEOUT_MS },
+    limits: { maxBytes: config.FETCH_MAX_BYTES, timeoutMs: config.FETCH_TIMEOUT_MS, ipfs },
     log,
     confirmedHead,
     async readRound(roundId) {
@@ -70,6 +72,7 @@ export async function openRuntime(config: OperatorConfig, redisUrl: string, log:
     async close() {
       await Promise.allSettled(Object.values(queues).map((q) => q.close()));
       await closeBullmqConnection(connection);
+      await ipfs.close();
       provider.destroy();
     },
   };
