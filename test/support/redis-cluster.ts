@@ -49,10 +49,13 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 }
 
 /**
- * Starts three `redis-server --cluster-enabled yes` on free ports, joins them with
+ * Starts three `redis-server --cluster-enabled yes` on free ports (through `launcher`, e.g.
+ * `ip netns exec <ns>`, on another host), bound to `host`, joins them with
  * `redis-cli --cluster create ... --cluster-replicas 0`, and waits for `cluster_state:ok` on each.
  */
-export async function startRedisCluster(host = "127.0.0.1"): Promise<TestRedisCluster> {
+export async function startRedisCluster(options: { host?: string; launcher?: readonly string[] } = {}): Promise<TestRedisCluster> {
+  const host = options.host ?? "127.0.0.1";
+  const launcher = options.launcher ?? [];
   const dir = await mkdtemp(join(tmpdir(), "cw-cluster-"));
   const started: { port: number; process: ChildProcess }[] = [];
   const killAll = (): void => {
@@ -63,7 +66,7 @@ export async function startRedisCluster(host = "127.0.0.1"): Promise<TestRedisCl
     for (let i = 0; i < 3; i += 1) {
       const port = await freePort();
       const busPort = await freePort();
-      const child = spawn("redis-server", [
+      const child = spawn(launcher[0] ?? "redis-server", [...launcher.slice(1), ...(launcher.length > 0 ? ["redis-server"] : []),
         "--port", String(port), "--cluster-port", String(busPort), "--bind", host, "--dir", dir,
         "--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`, "--cluster-node-timeout", "5000",
         "--appendonly", "yes", "--appendfilename", `appendonly-${port}.aof`, "--appenddirname", `aof-${port}`,
