@@ -122,9 +122,12 @@ export function runOn(host: Host, command: readonly string[], env: NodeJS.Proces
   });
 }
 
-/** Cuts `host` off the bridge (both directions; connections stall, nothing is reset). */
+/**
+ * Cuts `host` off the bridge (both directions; connections stall, nothing is reset). Works from
+ * any namespace: the bridge's end of the link lives in the root one (that of pid 1).
+ */
 export function partition(host: Host, cut: boolean): void {
-  sh("ip", ["link", "set", host.link, cut ? "down" : "up"]);
+  sh("nsenter", ["--net=/proc/1/ns/net", "ip", "link", "set", host.link, cut ? "down" : "up"]);
 }
 
 /** Bytes `host` sent and received on its link so far. */

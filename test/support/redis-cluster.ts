@@ -71,6 +71,8 @@ export async function startRedisCluster(options: { host?: string; launcher?: rea
         "--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`, "--cluster-node-timeout", "5000",
         "--appendonly", "yes", "--appendfilename", `appendonly-${port}.aof`, "--appenddirname", `aof-${port}`,
         "--save", "", "--maxmemory-policy", "noeviction", "--daemonize", "no",
+        // Other hosts (the multi-host test) connect from outside loopback; test clusters have no password.
+        "--protected-mode", "no",
       ], { stdio: "ignore" });
       child.unref();
       started.push({ port, process: child });
