@@ -1,11 +1,12 @@
 // `npm run test:multihost`: the multi-host fault test (root only). Builds the namespaces, runs the
 // scenario on the chain host, and always removes the namespaces and links, also on failure.
 import { spawn } from "node:child_process";
+import type { Duplex } from "node:stream";
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { createHosts, destroyHosts, netemAvailable, whyNotRunnable } from "../test/multihost/netns.ts";
+import { createHosts, destroyHosts, netemAvailable, servePartitions, whyNotRunnable } from "../test/multihost/netns.ts";
 
 const HOSTS = ["chain", "opA", "opB", "opBWorkers", "redisCluster", "auditor", "keeper", "c1", "c2", "c3", "c4"] as const;
 const TIMEOUT_MS = 15 * 60_000;
@@ -34,7 +35,10 @@ try {
   const byName = Object.fromEntries(hosts.map((h) => [h.name, h]));
   const chain = byName.chain!;
   status = await new Promise<number>((resolve) => {
-    const child = spawn("ip", ["netns", "exec", chain.ns, process.execPath, "scripts/multihost-scenario.ts", work, JSON.stringify(byName)], { stdio: "inherit" });
+    // fd 3: the scenario's partition requests, carried out here in the root namespace.
+    const child = spawn("ip", ["netns", "exec", chain.ns, process.execPath, "scripts/multihost-scenario.ts", work, JSON.stringify(byName)], { stdio: ["inherit", "inherit", "inherit", "pipe"] });
+    const control = child.stdio[3];
+    if (control) servePartitions(control as Duplex);
     const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS);
     child.on("exit", (code) => {
       clearTimeout(timer);

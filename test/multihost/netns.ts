@@ -2,6 +2,8 @@
 // Side-effect free: nothing runs at import time. Needs root and iproute2 (`ip netns`, `tc`).
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
+import { createInterface } from "node:readline";
+import type { Duplex } from "node:stream";
 
 /** The private range of the test's links (nothing else on the machine may use it). */
 export const SUBNET = "10.231.0";
@@ -122,12 +124,38 @@ export function runOn(host: Host, command: readonly string[], env: NodeJS.Proces
   });
 }
 
+/** Cuts `host` off the bridge, or reconnects it (run in the root namespace, where the bridge is). */
+export function partition(host: Pick<Host, "link">, cut: boolean): void {
+  sh("ip", ["link", "set", host.link, cut ? "down" : "up"]);
+}
+
 /**
- * Cuts `host` off the bridge (both directions; connections stall, nothing is reset). Works from
- * any namespace: the bridge's end of the link lives in the root one (that of pid 1).
+ * Serves partition requests from a process inside a namespace (which cannot reach the root
+ * namespace's links itself): one JSON line `{"link","cut"}` in, one line `ok` or the error out.
  */
-export function partition(host: Host, cut: boolean): void {
-  sh("nsenter", ["--net=/proc/1/ns/net", "ip", "link", "set", host.link, cut ? "down" : "up"]);
+export function servePartitions(channel: Duplex): void {
+  createInterface({ input: channel }).on("line", (line) => {
+    try {
+      const request = JSON.parse(line) as { link: string; cut: boolean };
+      partition({ link: request.link }, request.cut);
+      channel.write("ok\n");
+    } catch (err) {
+      channel.write(`${err instanceof Error ? err.message.split("\n")[0] : String(err)}\n`);
+    }
+  });
+}
+
+/** Asks the root namespace (see {@link servePartitions}) to cut or reconnect `host`. */
+export function requestPartition(channel: Duplex, host: Host, cut: boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: channel });
+    lines.once("line", (answer) => {
+      lines.close();
+      if (answer === "ok") resolve();
+      else reject(new Error(`partition of ${host.name} failed: ${answer}`));
+    });
+    channel.write(`${JSON.stringify({ link: host.link, cut })}\n`);
+  });
 }
 
 /** Bytes `host` sent and received on its link so far. */

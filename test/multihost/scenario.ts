@@ -5,6 +5,7 @@ import type { ChildProcess } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import type { Duplex } from "node:stream";
 
 import { ZeroHash, hexlify, randomBytes } from "ethers";
 
@@ -12,7 +13,7 @@ import { DEVNET_POLICY, startDevnet, type Devnet } from "../../oracle/devnet/dev
 import { ROUND_STATUS } from "../../oracle/chain/round-reader.ts";
 import { syntheticUpdate } from "../e2e/support.ts";
 import { startRedisCluster, type TestRedisCluster } from "../support/redis-cluster.ts";
-import { bytesMoved, partition, pidsIn, runOn, startOn, type Host } from "./netns.ts";
+import { bytesMoved, pidsIn, requestPartition, runOn, startOn, type Host } from "./netns.ts";
 
 const CW = "bin/cw.js";
 const PARTITION_MS = 30_000;
@@ -37,7 +38,7 @@ const STATIC_SERVER = `const [dir, host] = process.argv.slice(1); require("node:
  * B's main process is killed and restarted. Asserts, then stops everything and checks no process
  * is left in any namespace.
  */
-export async function runScenario(hosts: Hosts, work: string, execPath: string): Promise<ScenarioReport> {
+export async function runScenario(hosts: Hosts, work: string, execPath: string, control: Duplex): Promise<ScenarioReport> {
   const procs = new Set<ChildProcess>();
   const env = (extra: Record<string, string>): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "warn", ...extra });
   const start = (host: Host, name: string, command: readonly string[], extra: Record<string, string>): ChildProcess => {
@@ -125,7 +126,8 @@ export async function runScenario(hosts: Hosts, work: string, execPath: string):
     const startB = (): ChildProcess => start(hosts.opB, "opB", [execPath, CW, "operator", "start"], operatorEnv(1, clusterUrl));
     startA();
     let mainB = startB();
-    start(hosts.opBWorkers, "opB-worker", [execPath, CW, "operator", "worker"], { ...operatorEnv(1, clusterUrl), ORACLE_PRIVATE_KEY: "" });
+    const { ORACLE_PRIVATE_KEY: _key, ...workerEnv } = operatorEnv(1, clusterUrl);
+    start(hosts.opBWorkers, "opB-worker", [execPath, CW, "operator", "worker"], workerEnv);
 
     // Commit, reveal, close.
     const salts = contributorHosts.map(() => hexlify(randomBytes(32)));
@@ -141,8 +143,8 @@ export async function runScenario(hosts: Hosts, work: string, execPath: string):
     await (await rounds.close(roundId)).wait();
 
     // Mid-round faults: A's host partitioned for 30 s; B's main process killed and restarted.
-    partition(hosts.opA, true);
-    const heal = sleep(PARTITION_MS).then(() => partition(hosts.opA, false));
+    await requestPartition(control, hosts.opA, true);
+    const heal = sleep(PARTITION_MS).then(() => requestPartition(control, hosts.opA, false));
     await sleep(3_000);
     mainB.kill("SIGKILL");
     await sleep(2_000);
