@@ -90,6 +90,9 @@ export function destroyHosts(): void {
     for (const pid of pidsIn(ns)) spawnSync("kill", ["-KILL", String(pid)]);
     spawnSync("ip", ["netns", "del", ns]);
   }
+  // A namespace whose processes were still exiting keeps its link a moment; delete the pairs directly.
+  const links = spawnSync("ip", ["-o", "link", "show"], { encoding: "utf8" }).stdout ?? "";
+  for (const match of links.matchAll(/^\d+: (cwv\d+)[@:]/gm)) spawnSync("ip", ["link", "del", match[1]!]);
   spawnSync("ip", ["link", "del", BRIDGE]);
 }
 

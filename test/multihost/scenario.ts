@@ -200,7 +200,8 @@ export async function runScenario(hosts: Hosts, work: string, execPath: string, 
     passed = true;
     return { closeToFinalizedMs, bytes };
   } finally {
-    for (const child of [...procs].filter((p) => p !== chain)) await stopGracefully(child);
+    // Stop in reverse start order: operators before the Redis they use, publishers last.
+    for (const child of [...procs].filter((p) => p !== chain).reverse()) await stopGracefully(child);
     await cluster?.stop();
     await devnet?.close();
     await stopGracefully(chain);
