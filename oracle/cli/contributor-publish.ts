@@ -16,7 +16,7 @@ export function registerPublish(contributor: Command): void {
     .option("--json", "print one JSON object per line instead of text")
     .addHelpText("after", `\nSettings (environment variables or an --env-file; default, description):\n${describeSettings(ContributorConfigSchema)}\n`)
     .action(async (files: string[], opts: { once?: boolean; envFile?: string; json?: boolean }) => {
-      const config = loadContributorConfig(process.env, opts.envFile, { requireKey: false });
+      const config = loadContributorConfig({ envFile: opts.envFile, requireKey: false });
       const log = createLogger(config).child({ process: "publish" });
       const node = await startIpfsNode(config, log, { persistentIdentity: true });
       const print = (value: object, text: string): void => {

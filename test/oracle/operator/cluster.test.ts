@@ -6,7 +6,7 @@ import { Job, Queue } from "bullmq";
 import { OperatorConfigSchema, type OperatorConfig } from "../../../oracle/config.ts";
 import type { Devnet } from "../../../oracle/devnet/devnet.ts";
 import { createLogger } from "../../../oracle/logger.ts";
-import { QUEUES, roundJobId } from "../../../oracle/operator/queue-names.ts";
+import { QUEUES, roundJobId } from "../../../oracle/operator/queues.ts";
 import { bullmqConnection, closeBullmqConnection, parseRedisTarget } from "../../../oracle/operator/redis-connection.ts";
 import { startOperator, type RunningOperator } from "../../../oracle/operator/service.ts";
 import { contribution, runRoundToClose, startTestDevnet, syntheticUpdate, tempDir, waitForSettlement } from "../../e2e/support.ts";
