@@ -17,6 +17,7 @@ import { readStatus } from "../../contributor/status.ts";
 import { InvalidInputError } from "../../errors.ts";
 import { hashBytes } from "../../protocol/hash.ts";
 import { LocalDirectoryStore } from "../../storage/local-directory-store.ts";
+import { registerPublish } from "../contributor-publish.ts";
 
 const SETTINGS_HELP = `\nSettings (environment variables or an --env-file; default, description):\n${describeSettings(ContributorConfigSchema)}\n`;
 
@@ -275,4 +276,5 @@ export function register(program: Command): void {
   registerStake(contributor);
   registerCommitReveal(contributor);
   registerResults(contributor);
+  registerPublish(contributor);
 }
