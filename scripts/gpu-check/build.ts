@@ -38,9 +38,9 @@ mkdirSync(join(stage, "lib"), { recursive: true });
 // ESM bundles; CommonJS dependencies get a `require`. The cpu backend starts `./worker.ts` next to
 // the bundle (new URL("./worker.ts", import.meta.url)), so the worker is bundled under that name.
 const common = {
-  bundle: true, platform: "node", format: "esm", target: "node24", external: ["webgpu", "@tensorflow/*"], logLevel: "warning",
+  bundle: true, platform: "node" as const, format: "esm" as const, target: "node24", external: ["webgpu", "@tensorflow/*"], logLevel: "warning" as const,
   banner: { js: "import { createRequire as __cwRequire } from 'node:module'; const require = __cwRequire(import.meta.url);" },
-} as const;
+};
 await build({ ...common, entryPoints: [join(root, "scripts/gpu-check/check.ts")], outfile: join(stage, "app/check.mjs") });
 await build({ ...common, entryPoints: [join(root, "oracle/compute/cpu/worker.ts")], outfile: join(stage, "app/worker.ts") });
 writeFileSync(join(stage, "app/package.json"), '{"type":"module"}\n');
@@ -56,7 +56,7 @@ copyFileSync(join(root, "scripts/gpu-check/run.sh"), join(stage, "run.sh"));
 chmodSync(join(stage, "run.sh"), 0o755);
 
 const tarball = join(out, "gpu-check.tar.xz");
-execFileSync("tar", ["-cJf", tarball, "-C", out, "gpu-check"], { stdio: "inherit", env: { ...process.env, XZ_OPT: "-6 -T0" } });
+execFileSync("tar", ["-cJf", tarball, "-C", out, "gpu-check"], { stdio: "inherit", env: { ...process.env, XZ_OPT: "-3 -T0" } });
 copyFileSync(join(root, "scripts/gpu-check/run-on-gpu.sh"), join(out, "run-on-gpu.sh"));
 rmSync(stage, { recursive: true });
 const bytes = statSync(tarball).size + statSync(join(out, "run-on-gpu.sh")).size;

@@ -8,7 +8,7 @@ import { performance } from "node:perf_hooks";
 import { pino } from "pino";
 
 import { aggregateRound } from "../../oracle/compute/aggregate-round.ts";
-import { loadCase } from "../../oracle/compute/case-loader.ts";
+import { loadCase } from "../../oracle/storage/case-loader.ts";
 import { CpuBackend } from "../../oracle/compute/cpu/backend.ts";
 import { WebgpuBackend } from "../../oracle/compute/webgpu/backend.ts";
 import { openWebgpu } from "../../oracle/compute/webgpu/device.ts";

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { pino } from "pino";
 
 import { aggregateRound } from "../../../oracle/compute/aggregate-round.ts";
-import { loadCase } from "../../../oracle/compute/case-loader.ts";
+import { loadCase } from "../../../oracle/storage/case-loader.ts";
 import { CpuBackend } from "../../../oracle/compute/cpu/backend.ts";
 import type { AggregatePlan, RoundSession } from "../../../oracle/compute/types.ts";
 import { WebgpuBackend } from "../../../oracle/compute/webgpu/backend.ts";
