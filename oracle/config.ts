@@ -95,7 +95,10 @@ export const OperatorConfigSchema = ConfigSchema.extend(ChainAccessSchema.shape)
     JOB_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2_000).describe("first retry delay of round and submit jobs; doubles"),
     RECEIPT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000).describe("wait for a receipt before re-sending with a higher fee"),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1).describe("concurrent jobs per worker process"),
-    BACKEND: z.enum(["cpu", "tfjs", "auto"]).default("auto").describe("compute backend; auto = GPU when tfjs-node-gpu loads"),
+    BACKEND: z
+      .enum(["cpu", "tfjs", "webgpu", "auto"])
+      .default("auto")
+      .describe("compute backend; auto = a hardware WebGPU adapter, else tfjs-node-gpu, else cpu"),
     SHARD_SIZE: z.coerce.number().int().min(1_024).default(4_194_304).describe("parameters per aggregation shard job"),
     WORK_DIR: z.string().min(1).default(".cw/work").describe("this operator's local state (the record of signed digests)"),
     STORE_DIR: z.string().min(1).default(".cw/store").describe("blob store shared by workers: updates, shard partials, models"),
@@ -110,6 +113,14 @@ export const OperatorConfigSchema = ConfigSchema.extend(ChainAccessSchema.shape)
       .describe("key prefix of this operator's queues (a hash tag: one Cluster slot)"),
   });
 export type OperatorConfig = z.infer<typeof OperatorConfigSchema>;
+
+/**
+ * Dawn's OpenGL ES backend (the software WebGPU adapter, Mesa llvmpipe) needs EGL without a display:
+ * sets `EGL_PLATFORM=surfaceless` unless the operator set it. Called before dawn.node loads.
+ */
+export function prepareDawnEnvironment(env: NodeJS.ProcessEnv = process.env): void {
+  env.EGL_PLATFORM ??= "surfaceless";
+}
 
 /** Variables whose values are never printed, logged or echoed in errors. */
 export const SECRET_VARIABLES: ReadonlySet<string> = new Set(["ORACLE_PRIVATE_KEY", "CONTRIBUTOR_PRIVATE_KEY", "KEYSTORE_PASSWORD"]);
