@@ -21,6 +21,7 @@ import { releaseStake } from "../../keeper/upkeep.ts";
 import { roundFlag } from "./keeper.ts";
 import { hashBytes } from "../../protocol/hash.ts";
 import { LocalDirectoryStore } from "../../storage/local-directory-store.ts";
+import { registerPublish } from "../contributor-publish.ts";
 
 const SETTINGS_HELP = `\nSettings (environment variables or an --env-file; default, description):\n${describeSettings(ContributorConfigSchema)}\n`;
 
@@ -291,4 +292,5 @@ export function register(program: Command): void {
   registerStake(contributor);
   registerCommitReveal(contributor);
   registerResults(contributor);
+  registerPublish(contributor);
 }

@@ -7,7 +7,9 @@ import { readDeployment } from "../../chain/deployment.ts";
 import { createBackend } from "../../compute/backends.ts";
 import { loadAuditorConfig } from "../../config.ts";
 import { InvalidInputError } from "../../errors.ts";
+import { createLogger } from "../../logger.ts";
 import { canonicalJson } from "../../protocol/result.ts";
+import { lazyIpfsReader } from "../../storage/ipfs-node.ts";
 
 /** Exit status when the recomputation disagrees with the chain. */
 const EXIT_MISMATCH = 1;
@@ -27,18 +29,20 @@ export function register(program: Command): void {
       const deployment = await readDeployment(config.DEPLOYMENT);
       const provider = providerFor(config.RPC_URL, deployment.chainId);
       const backend = await createBackend(opts.backend);
+      const ipfs = lazyIpfsReader(config, createLogger({ LOG_LEVEL: "warn" }));
       try {
         const report = await verifyRound({
           contracts: connectContracts(deployment, provider),
           deployment,
           roundId: BigInt(roundIdText),
           backend,
-          limits: { maxBytes: config.FETCH_MAX_BYTES, timeoutMs: config.FETCH_TIMEOUT_MS },
+          limits: { maxBytes: config.FETCH_MAX_BYTES, timeoutMs: config.FETCH_TIMEOUT_MS, ipfs },
         });
         process.stdout.write(`${canonicalJson(report)}\n`);
         if (!report.match) process.exitCode = EXIT_MISMATCH;
       } finally {
         await backend.dispose();
+        await ipfs.close();
         provider.destroy();
       }
     });
