@@ -1,7 +1,8 @@
 import { Queue, type ConnectionOptions } from "bullmq";
-import { JsonRpcProvider, Network } from "ethers";
+import type { JsonRpcProvider } from "ethers";
 
 import { connectContracts, type Contracts } from "../chain/contracts.ts";
+import { providerFor } from "../chain/connect.ts";
 import { readDeployment, type Deployment } from "../chain/deployment.ts";
 import { withRetry } from "../chain/retry.ts";
 import { readRoundSpec, type RoundSpec } from "../chain/round-reader.ts";
@@ -36,8 +37,7 @@ export interface OperatorRuntime {
 /** Opens chain access, the store and the queues of one operator process. */
 export async function openRuntime(config: OperatorConfig, redisUrl: string, log: Logger): Promise<OperatorRuntime> {
   const deployment = await readDeployment(config.DEPLOYMENT);
-  const network = Network.from(deployment.chainId);
-  const provider = new JsonRpcProvider(config.RPC_URL, network, { staticNetwork: network, pollingInterval: Math.min(config.POLL_INTERVAL_MS, 4_000) });
+  const provider = providerFor(config.RPC_URL, deployment.chainId, Math.min(config.POLL_INTERVAL_MS, 4_000));
   const contracts = connectContracts(deployment, provider);
   const connection: ConnectionOptions = bullmqConnection(redisUrl);
   const ipfs = lazyIpfsReader(config, log);

@@ -10,7 +10,7 @@ import type { Duplex } from "node:stream";
 import { ZeroHash, hexlify, randomBytes } from "ethers";
 
 import { DEVNET_POLICY, startDevnet, type Devnet } from "../../oracle/devnet/devnet.ts";
-import { ROUND_STATUS } from "../../oracle/chain/round-reader.ts";
+import { decodeRoundStatus } from "../../oracle/chain/enums.ts";
 import { syntheticUpdate } from "../e2e/support.ts";
 import { startRedisCluster, type TestRedisCluster } from "../support/redis-cluster.ts";
 import { bytesMoved, pidsIn, requestPartition, runOn, startOn, type Host } from "./netns.ts";
@@ -170,7 +170,7 @@ export async function runScenario(hosts: Hosts, work: string, execPath: string, 
 
     let status = "";
     for (;;) {
-      status = ROUND_STATUS[Number((await rounds.round(roundId)).status)] ?? "None";
+      status = decodeRoundStatus((await rounds.round(roundId)).status);
       if (status === "Finalized" || status === "Failed") break;
       assert.ok(Date.now() - closedAt < 400_000, `round still ${status} 400 s after close`);
       await mine();

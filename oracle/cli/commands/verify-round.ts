@@ -1,8 +1,8 @@
 import { type Command } from "commander";
-import { JsonRpcProvider, Network } from "ethers";
 
 import { verifyRound } from "../../auditor/verify-round.ts";
 import { connectContracts } from "../../chain/contracts.ts";
+import { providerFor } from "../../chain/connect.ts";
 import { readDeployment } from "../../chain/deployment.ts";
 import { createBackend } from "../../compute/backends.ts";
 import { loadAuditorConfig } from "../../config.ts";
@@ -27,8 +27,7 @@ export function register(program: Command): void {
       if (!/^[1-9][0-9]{0,76}$/.test(roundIdText)) throw new InvalidInputError(`round id must be a positive integer, got ${JSON.stringify(roundIdText)}`);
       const config = loadAuditorConfig({ flags: { RPC_URL: opts.rpcUrl, DEPLOYMENT: opts.deployment } });
       const deployment = await readDeployment(config.DEPLOYMENT);
-      const network = Network.from(deployment.chainId);
-      const provider = new JsonRpcProvider(config.RPC_URL, network, { staticNetwork: network });
+      const provider = providerFor(config.RPC_URL, deployment.chainId);
       const backend = await createBackend(opts.backend);
       const ipfs = lazyIpfsReader(config, createLogger({ LOG_LEVEL: "warn" }));
       try {
