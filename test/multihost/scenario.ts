@@ -9,7 +9,7 @@ import type { Duplex } from "node:stream";
 
 import { ZeroHash, hexlify, randomBytes } from "ethers";
 
-import { DEVNET_POLICY, startDevnet, type Devnet } from "../../oracle/devnet/devnet.ts";
+import { DEVNET_POLICY, devAccountKey, startDevnet, type Devnet } from "../../oracle/devnet/devnet.ts";
 import { decodeRoundStatus } from "../../oracle/chain/enums.ts";
 import { syntheticUpdate } from "../e2e/support.ts";
 import { startRedisCluster, type TestRedisCluster } from "../support/redis-cluster.ts";
@@ -17,6 +17,8 @@ import { bytesMoved, pidsIn, requestPartition, runOn, startOn, type Host } from 
 
 const CW = "bin/cw.js";
 const PARTITION_MS = 30_000;
+/** A Hardhat development account no other actor uses (0 deployer, 1 sponsor, 2-3 operators, 4-7 contributors). */
+const KEEPER_ACCOUNT = 9;
 
 /** What the scenario measured. */
 export interface ScenarioReport {
@@ -138,9 +140,18 @@ export async function runScenario(hosts: Hosts, work: string, execPath: string, 
     await d.connection.networkHelpers.time.increaseTo(Number(round.commitEnd));
     for (const [i, c] of d.contributors.entries()) await (await d.as(c).rounds.reveal(roundId, published[i]!.hash, salts[i]!, published[i]!.uri)).wait();
     await d.connection.networkHelpers.time.increaseTo(Number(round.revealEnd));
-    await sleep(5_000); // operators are up and watching
+    const revealEndedAt = Date.now();
+    // The keeper, on its own host, closes the round as soon as the reveal window is over.
+    start(hosts.keeper, "keeper", [execPath, CW, "keeper", "run"], {
+      RPC_URL: rpc, DEPLOYMENT: d.manifestPath, KEEPER_PRIVATE_KEY: devAccountKey(KEEPER_ACCOUNT), POLL_INTERVAL_MS: "1000", METRICS_PORT: "0",
+      KEEPER_RECOMPUTE: "false",
+    });
+    await mine();
+    while (decodeRoundStatus((await rounds.round(roundId)).status) !== "Closed") {
+      assert.ok(Date.now() - revealEndedAt < 180_000, "the keeper did not close the round within 180 s");
+      await sleep(250);
+    }
     const closedAt = Date.now();
-    await (await rounds.close(roundId)).wait();
     const beforeAttests = String(await d.connection.provider.request({ method: "evm_snapshot", params: [] }));
 
     // Mid-round faults: A's host partitioned (at least 30 s, and until B's attest has been reorged
@@ -200,7 +211,7 @@ export async function runScenario(hosts: Hosts, work: string, execPath: string, 
     assert.match(audit.stdout, /"match":true/);
 
     // Claims: each contributor claims from its own host (recomputing the round itself).
-    // TODO(lead): the claim window opens after the challenge window; the keeper (`cw keeper run`) is not on main yet.
+    // The claim window opens after the challenge window: advance chain time past it.
     await d.connection.networkHelpers.time.increase(Number(DEVNET_POLICY.challengeWindowSeconds) + 60);
     await mine();
     for (const [i, host] of contributorHosts.entries()) {
