@@ -2,8 +2,8 @@ import { UnrecoverableError } from "bullmq";
 import { ZeroHash, type ContractTransactionResponse, type TransactionReceipt, type TypedDataDomain, type Wallet } from "ethers";
 
 import type { Contracts } from "../chain/contracts.ts";
+import { decodeRoundStatus } from "../chain/enums.ts";
 import { decodeRevert } from "../chain/revert.ts";
-import { ROUND_STATUS } from "../chain/round-reader.ts";
 import { EquivocationRefusedError, InvariantError, SubmissionRevertedError, SubmissionStuckError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { roundResultDigest, signRoundResult } from "../protocol/attestation.ts";
@@ -58,7 +58,7 @@ export async function processSubmit(data: SubmitJobData, deps: SubmitDeps): Prom
   const digest = roundResultDigest(deps.domain, pkg.attested);
   const operator = await deps.wallet.getAddress();
 
-  const status = ROUND_STATUS[Number((await rounds.round(roundId)).status)];
+  const status = decodeRoundStatus((await rounds.round(roundId)).status);
   if (status === "Finalized" || status === "Failed") return { outcome: "already-settled", digest };
   const existing = await rounds.attestationOf(roundId, operator);
   if (existing === digest) return { outcome: "already-attested", digest };
