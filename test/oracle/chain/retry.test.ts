@@ -2,7 +2,7 @@ import { expect } from "chai";
 
 import { isTransientRpcError, withRetry } from "../../../oracle/chain/retry.ts";
 
-function failing(errors: unknown[], value: string): { run: () => Promise<string>; calls: () => number } {
+function failing(errors: readonly Error[], value: string): { run: () => Promise<string>; calls: () => number } {
   let calls = 0;
   return {
     run: async () => {
