@@ -84,8 +84,9 @@ describe("web app in headless Chromium", function () {
       await page.addInitScript((options: { account: string; chainId: string | null; reject: boolean }) => {
         const state = { reject: options.reject };
         type Rpc = (method: string, params: unknown[]) => Promise<{ result?: unknown; error?: { code: number; message: string; data?: unknown } }>;
-        const forward = (window as unknown as { __cwRpc: Rpc }).__cwRpc;
-        (window as unknown as { ethereum: object }).ethereum = {
+        const page = globalThis as unknown as { __cwRpc: Rpc; ethereum: object };
+        const forward = page.__cwRpc;
+        page.ethereum = {
           async request({ method, params }: { method: string; params?: unknown[] }): Promise<unknown> {
             if (method === "eth_requestAccounts" || method === "eth_accounts") return [options.account];
             if (method === "eth_chainId" && options.chainId !== null) return options.chainId;
@@ -120,7 +121,7 @@ describe("web app in headless Chromium", function () {
 
   /** Redraws the current screen (the app reads the chain afresh on every render). */
   async function reload(page: Page, screen: string): Promise<void> {
-    await page.evaluate(() => window.dispatchEvent(new HashChangeEvent("hashchange")));
+    await page.evaluate("window.dispatchEvent(new HashChangeEvent('hashchange'))");
     await page.waitForSelector(`main[data-screen="${screen}"]:not([aria-busy])`, { timeout: UI_TIMEOUT_MS });
   }
 
@@ -153,6 +154,7 @@ describe("web app in headless Chromium", function () {
     await page.click("[data-testid=execute]");
     await page.waitForSelector("[data-testid=proposal][data-state=Executed]", { timeout: UI_TIMEOUT_MS });
 
+    await screenshot(page, "governance-executed-1280");
     const history = await page.textContent("[data-testid=policy-history]");
     expect(history).to.include("rule fedavg → trimmed-mean");
     expect(history).to.include("trimBps 1000 → 2000");

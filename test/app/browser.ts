@@ -36,20 +36,20 @@ export async function launchChromium(executablePath: string): Promise<Browser> {
   });
 }
 
+// The checks below run in the page; they are written as expressions because this project's TypeScript has no DOM
+// library (the Node side must not see DOM types).
+
 /** How far the page is wider than its viewport, in CSS pixels (0: no horizontal overflow). */
 export async function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  return page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
 }
 
 /** The elements that stick out past the right edge (for a useful failure message). */
 export async function overflowingElements(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    return [...document.querySelectorAll("body *")]
-      .filter((el) => el.getBoundingClientRect().right > width + 0.5)
-      .slice(0, 5)
-      .map((el) => `${el.tagName.toLowerCase()}.${el.className}: ${(el.textContent ?? "").slice(0, 40)}`);
-  });
+  return page.evaluate<string[]>(`[...document.querySelectorAll("body *")]
+    .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+    .slice(0, 5)
+    .map((el) => el.tagName.toLowerCase() + "." + el.className + ": " + (el.textContent || "").slice(0, 40))`);
 }
 
 /** Saves a full-page screenshot as test-results/app/<name>.png. */

@@ -152,7 +152,9 @@ async function proposalItem(context: ScreenContext, p: ProposalRecord, now: bigi
       ["State", h("strong", { "data-testid": "proposal-state" }, state)],
       ["Voting", `${date(p.voteStart)} → ${date(p.voteEnd)}`],
       ["For / against / abstain", `${tokens(forVotes)} / ${tokens(against)} / ${tokens(abstain)}`],
-      ["Quorum", quorum === 0n ? "set when voting starts" : h("span", {}, h("progress", { max: "100", value: String(Math.min(percent, 100)) }), ` ${percent}% of ${tokens(quorum)}`)],
+      ["Quorum", quorum === 0n
+        ? "set when voting starts"
+        : h("span", { "data-testid": "quorum" }, h("progress", { max: "100", value: String(Math.min(percent, 100)) }), counted >= quorum ? ` reached: ${tokens(counted)} of ${tokens(quorum)} needed (for + abstain)` : ` ${percent}%: ${tokens(counted)} of ${tokens(quorum)} needed (for + abstain)`)],
       ["Executable from", eta === 0n ? "-" : date(eta)],
       ["Id", h("code", { class: "hex" }, p.proposalId.toString())],
     ]),

@@ -38,37 +38,36 @@ describe("report: on a 420 px phone", function () {
   });
 
   it("has no horizontal overflow, in the page or inside any table", async function () {
-    const overflow = await page.evaluate(() => ({
+    const overflow = await page.evaluate<{ page: number; tables: number[] }>(`({
       page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
       tables: [...document.querySelectorAll(".table-scroll")].map((el) => el.scrollWidth - el.clientWidth),
-    }));
+    })`);
 
     expect(overflow.page).to.equal(0);
     expect(overflow.tables.filter((w) => w > 0)).to.deep.equal([]);
   });
 
   it("shows every round's slashing and audit cells on screen, each labelled", async function () {
-    const cells = await page.evaluate(() => [...document.querySelectorAll("table.rounds tbody td")]
-      .filter((td) => /^(Slashed|Audit)/.test(td.getAttribute("data-label") ?? ""))
+    const cells = await page.evaluate<{ label: string; left: number; right: number; visible: boolean }[]>(`[...document.querySelectorAll("table.rounds tbody td")]
+      .filter((td) => /^(Slashed|Audit)/.test(td.getAttribute("data-label") || ""))
       .map((td) => {
         const box = td.getBoundingClientRect();
         return { label: td.getAttribute("data-label"), left: box.left, right: box.right, visible: box.width > 0 && box.height > 0 };
-      }));
+      })`);
 
     expect(cells).to.have.length(sampleSummary().rounds.length * 2);
     for (const cell of cells) {
-      expect(cell.visible, cell.label ?? "").to.equal(true);
+      expect(cell.visible, cell.label).to.equal(true);
       expect(cell.left).to.be.at.least(0);
       expect(cell.right).to.be.at.most(PHONE_WIDTH);
     }
   });
 
   it("draws the stake panels one per row at a legible scale", async function () {
-    const scale = await page.evaluate(() => {
+    const scale = await page.evaluate<number>(`(() => {
       const svg = document.querySelector("#chart-stake svg");
-      if (!(svg instanceof SVGSVGElement)) return 0;
-      return svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-    });
+      return svg === null ? 0 : svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    })()`);
 
     expect(scale).to.be.at.least(MIN_PANEL_SCALE);
   });
