@@ -192,6 +192,19 @@ describe("web app in headless Chromium", function () {
     expect((await token.balanceOf(CONTRIBUTOR)) - before).to.equal(finalized.rewards.get(CONTRIBUTOR));
   });
 
+  it("the rounds screen tells the finalized round's phase, split and lineage in words", async function () {
+    const page = await openApp("rounds", null);
+    const round = `[data-testid=round][data-round="${finalized.roundId}"]`;
+    await page.waitForSelector(round, { timeout: UI_TIMEOUT_MS });
+    const text = (await page.textContent(round)) ?? "";
+
+    expect(await page.textContent(`${round} [data-testid=round-status]`)).to.equal("Finalized");
+    expect(text).to.match(/Finalized; rewards claimable until \d{4}-/);
+    expect(text).to.include("contributors 800 CWT · operators 100 CWT · treasury 100 CWT");
+    expect(text).to.include("2 of 2 commitments");
+    expect(text).to.match(/base model v1 \(0x[0-9a-f]{4}…[0-9a-f]{4}\) → v2/);
+  });
+
   it("a sponsor approves and opens a round", async function () {
     const page = await openApp("sponsor");
     await connect(page);

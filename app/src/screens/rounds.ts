@@ -18,6 +18,7 @@ async function roundCard(context: ScreenContext, roundId: bigint, now: bigint): 
   const finalized = (await rounds.queryFilter(rounds.filters.RoundFinalized(roundId), from)).at(-1);
   const failed = (await rounds.queryFilter(rounds.filters.RoundFailed(roundId), from)).at(-1);
   const slashes = await rounds.queryFilter(rounds.filters.ContributorSlashed(roundId), from);
+  const reveals = await rounds.queryFilter(rounds.filters.Revealed(roundId), from);
   const treasury = round.funded - round.rewardPool - round.operatorPool;
   const status = statusName(round);
   const base = await modelRegistry.modelVersion(round.baseModelVersion);
@@ -43,7 +44,10 @@ async function roundCard(context: ScreenContext, roundId: bigint, now: bigint): 
       ["Policy snapshot", `v${round.policyVersion}: ${formatPolicyValue("rule", policy.rule)}, ≥ ${policy.minContributors} contributors, stake ${tokens(round.contributorStake)}, slash ${Number(round.slashBps) / 100}%`],
       ["Budget", tokens(round.funded)],
       ["Split", `contributors ${tokens(round.rewardPool)} · operators ${tokens(round.operatorPool)} · treasury ${tokens(treasury)}`],
-      ["Reveals", `${round.revealCount} of ${round.commitCount} commitments`],
+      ["Reveals", reveals.length === 0
+        ? `${round.revealCount} of ${round.commitCount} commitments`
+        : h("details", {}, h("summary", {}, `${round.revealCount} of ${round.commitCount} commitments`),
+          h("ol", { class: "reveals" }, ...reveals.map((r) => h("li", {}, h("span", { title: r.args.contributor }, short(r.args.contributor)), ": ", hex(r.args.updateHash)))))],
       ["Windows", `commit → ${date(round.commitEnd)}, reveal → ${date(round.revealEnd)}, attest → ${date(round.attestDeadline)}`],
       ["Lineage", `base model v${round.baseModelVersion} (${short(base.modelHash)})${finalized !== undefined ? ` → v${finalized.args.modelVersion}` : ""}`],
       ["Audit", audit],
