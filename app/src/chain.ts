@@ -70,9 +70,17 @@ export async function connectWallet(chain: Chain): Promise<Wallet> {
   }
   const first = accounts[0];
   if (first === undefined) throw new AppError("The wallet shared no account: unlock it and connect again.");
-  const chainId = BigInt((await injected.request({ method: "eth_chainId" })) as string);
+  const walletChain = async (): Promise<bigint> => BigInt((await injected.request({ method: "eth_chainId" })) as string);
+  let chainId = await walletChain();
   if (chainId !== chain.deployment.chainId) {
-    throw new AppError(`Wrong network: your wallet is on chain ${chainId}, this deployment (${chain.deployment.network}) is on chain ${chain.deployment.chainId}. Switch networks in your wallet and connect again.`);
+    try {
+      // EIP-3326: the wallet asks its user to switch; a wallet that does not know the chain (or refuses) throws.
+      await injected.request({ method: "wallet_switchEthereumChain", params: [{ chainId: `0x${chain.deployment.chainId.toString(16)}` }] });
+      chainId = await walletChain();
+    } catch (err) {
+      throw new AppError(`Wrong network: your wallet is on chain ${chainId}, this deployment (${chain.deployment.network}) is on chain ${chain.deployment.chainId}. Add or switch to that network in your wallet (RPC ${chain.rpcUrl}) and connect again.`, { cause: err });
+    }
+    if (chainId !== chain.deployment.chainId) throw new AppError(`Wrong network: your wallet stayed on chain ${chainId}; this deployment is on chain ${chain.deployment.chainId}.`);
   }
   const signer = await provider.getSigner(getAddress(first));
   return { address: signer.address, signer, write: connectContracts(chain.deployment, signer) };

@@ -7,6 +7,7 @@ import { z } from "zod";
 
 import { REWARD_LEAF_ENCODING } from "../../oracle/protocol/rewards-tree.ts";
 import type { Chain } from "./chain.ts";
+import { queryAll } from "./logs.ts";
 import { statusName } from "./round-phase.ts";
 
 /** On-chain slash reason 0 (the invalid reasons are 1..4 in docs/protocol.md §1.2 order). */
@@ -66,13 +67,12 @@ async function fetchPackage(chain: Chain, roundId: bigint): Promise<z.infer<type
 /** Builds `account`'s receipt for round `roundId`. */
 export async function readReceipt(chain: Chain, roundId: bigint, account: string, now: bigint): Promise<BrowserReceipt> {
   const { rounds } = chain.read;
-  const from = chain.deployment.deployedAtBlock;
   const address = getAddress(account);
   const round = await rounds.round(roundId);
   const status = statusName(round);
   const slot = BigInt(await rounds.contributionOf(roundId, address));
-  const revealed = (await rounds.queryFilter(rounds.filters.Revealed(roundId, address), from)).at(-1);
-  const slashed = (await rounds.queryFilter(rounds.filters.ContributorSlashed(roundId, address), from)).map((l) => SLASH_REASONS[Number(l.args.reason)] ?? String(l.args.reason));
+  const revealed = (await queryAll(chain, (a, b) => rounds.queryFilter(rounds.filters.Revealed(roundId, address), a, b))).at(-1);
+  const slashed = (await queryAll(chain, (a, b) => rounds.queryFilter(rounds.filters.ContributorSlashed(roundId, address), a, b))).map((l) => SLASH_REASONS[Number(l.args.reason)] ?? String(l.args.reason));
   const claimed = await rounds.isClaimed(roundId, address);
   const verifyCommand = `cw verify-round ${roundId} --rpc-url ${chain.rpcUrl}`;
   const ended = status === "Finalized" || status === "Failed";

@@ -5,6 +5,7 @@ import { ZeroHash } from "ethers";
 import { formatPolicyValue } from "../../../scripts/tasks/policy-flags.ts";
 import { readPolicy } from "../../../scripts/tasks/policy-reader.ts";
 import { chainNow } from "../chain.ts";
+import { queryAll } from "../logs.ts";
 import { card, facts, h, hex } from "../dom.ts";
 import { date, short, tokens } from "../format.ts";
 import { phaseWords, statusName } from "../round-phase.ts";
@@ -12,13 +13,12 @@ import type { Screen, ScreenContext } from "../screen.ts";
 
 async function roundCard(context: ScreenContext, roundId: bigint, now: bigint): Promise<HTMLElement> {
   const { rounds, policy: registry, modelRegistry } = context.chain.read;
-  const from = context.chain.deployment.deployedAtBlock;
   const round = await rounds.round(roundId);
   const policy = await readPolicy(registry, BigInt(round.policyVersion));
-  const finalized = (await rounds.queryFilter(rounds.filters.RoundFinalized(roundId), from)).at(-1);
-  const failed = (await rounds.queryFilter(rounds.filters.RoundFailed(roundId), from)).at(-1);
-  const slashes = await rounds.queryFilter(rounds.filters.ContributorSlashed(roundId), from);
-  const reveals = await rounds.queryFilter(rounds.filters.Revealed(roundId), from);
+  const finalized = (await queryAll(context.chain, (a, b) => rounds.queryFilter(rounds.filters.RoundFinalized(roundId), a, b))).at(-1);
+  const failed = (await queryAll(context.chain, (a, b) => rounds.queryFilter(rounds.filters.RoundFailed(roundId), a, b))).at(-1);
+  const slashes = await queryAll(context.chain, (a, b) => rounds.queryFilter(rounds.filters.ContributorSlashed(roundId), a, b));
+  const reveals = await queryAll(context.chain, (a, b) => rounds.queryFilter(rounds.filters.Revealed(roundId), a, b));
   const treasury = round.funded - round.rewardPool - round.operatorPool;
   const status = statusName(round);
   const base = await modelRegistry.modelVersion(round.baseModelVersion);
