@@ -5,7 +5,7 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 import { InvalidInputError } from "../../errors.ts";
 import { aggregateRound } from "../../compute/aggregate-round.ts";
 import { createBackend } from "../../compute/backends.ts";
-import { loadCase } from "../../compute/case-loader.ts";
+import { loadCase } from "../../storage/case-loader.ts";
 import { BACKEND_NAMES } from "../../compute/types.ts";
 import { canonicalJson } from "../../protocol/result.ts";
 

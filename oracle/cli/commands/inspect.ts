@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 
 import { InvalidInputError } from "../../errors.ts";
-import { readShared } from "../../compute/case-loader.ts";
+import { readShared } from "../../storage/case-loader.ts";
 import { describeFile } from "../../protocol/describe.ts";
 import { DEFAULT_LIMITS } from "../../protocol/safetensors.ts";
 
