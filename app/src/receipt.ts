@@ -5,6 +5,7 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { getAddress, ZeroHash } from "ethers";
 import { z } from "zod";
 
+import { decodeResultPackage, type ResultPackage } from "../../oracle/protocol/result-package.ts";
 import { REWARD_LEAF_ENCODING } from "../../oracle/protocol/rewards-tree.ts";
 import type { Chain } from "./chain.ts";
 import { queryAll } from "./logs.ts";
@@ -20,18 +21,19 @@ const INVALID_WORDS: Readonly<Record<string, string>> = {
   norm: "its L2 norm exceeds the round's clip norm C (checked exactly, never rescaled)",
 };
 
-/** The parts of a result package (oracle/operator/result-package.ts) a receipt reads. */
-const PackageSchema = z.object({
-  roundId: z.string(),
-  result: z.object({
-    selected: z.array(z.string()).default([]),
-    excluded: z.array(z.string()).default([]),
-    invalid: z.record(z.string(), z.string()).default({}),
-    scores: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).default({}),
-  }),
-  attested: z.object({ rewardsRoot: z.string() }),
-  claims: z.array(z.object({ account: z.string(), amount: z.string(), proof: z.array(z.string()) })),
+/** The parts of a package's `result` (docs/protocol.md §6) a receipt reads; the package schema leaves it open. */
+const ResultFieldsSchema = z.object({
+  selected: z.array(z.string()).default([]),
+  excluded: z.array(z.string()).default([]),
+  invalid: z.record(z.string(), z.string()).default({}),
+  scores: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).default({}),
 });
+
+/** A package as the receipt uses it. */
+interface PublishedPackage {
+  readonly result: z.infer<typeof ResultFieldsSchema>;
+  readonly package: ResultPackage;
+}
 
 /** How a round ended for one contributor. */
 export type Outcome = "not-committed" | "pending" | "not-revealed" | "selected" | "excluded" | "invalid" | "round-failed" | "settled";
@@ -51,16 +53,23 @@ export interface BrowserReceipt {
   readonly verifyCommand: string;
 }
 
-async function fetchPackage(chain: Chain, roundId: bigint): Promise<z.infer<typeof PackageSchema> | string> {
+async function fetchPackage(chain: Chain, roundId: bigint): Promise<PublishedPackage | string> {
   if (chain.resultsUrl === "") return "no result packages are published for this deployment (RESULTS_URL)";
   const url = chain.resultsUrl.replaceAll("{roundId}", roundId.toString());
+  let bytes: Uint8Array;
   try {
     const response = await fetch(url, { cache: "no-store" });
     if (!response.ok) return `the result package at ${url} is not available (HTTP ${response.status})`;
-    const parsed = PackageSchema.safeParse(await response.json());
-    return parsed.success ? parsed.data : `the result package at ${url} is malformed`;
+    bytes = new Uint8Array(await response.arrayBuffer());
   } catch (err) {
     return `cannot fetch the result package at ${url}: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  try {
+    const pkg = decodeResultPackage(bytes, url);
+    const result = ResultFieldsSchema.safeParse(pkg.result);
+    return result.success ? { result: result.data, package: pkg } : `the result package at ${url} has a malformed result`;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
   }
 }
 
@@ -88,7 +97,7 @@ export async function readReceipt(chain: Chain, roundId: bigint, account: string
 
   const pkg = await fetchPackage(chain, roundId);
   if (typeof pkg === "string") return { ...base, outcome: "settled", why: `The round is finalized, but ${pkg}; run the verify command for your score and proof.` };
-  if (pkg.attested.rewardsRoot.toLowerCase() !== round.rewardsRoot.toLowerCase()) {
+  if (pkg.package.attested.rewardsRoot.toLowerCase() !== round.rewardsRoot.toLowerCase()) {
     return { ...base, outcome: "settled", why: "WARNING: the published result package does not match the chain's rewards root; it is ignored. Run the verify command." };
   }
   const key = address.toLowerCase();
@@ -100,12 +109,12 @@ export async function readReceipt(chain: Chain, roundId: bigint, account: string
   if (pkg.result.excluded.includes(key)) {
     return { ...base, score, reward: 0n, outcome: "excluded", why: "Valid but EXCLUDED by the round's robust aggregation rule: it did not shape the model, earns nothing, and is not slashed." };
   }
-  const claim = pkg.claims.find((c) => c.account.toLowerCase() === key);
+  const claim = pkg.package.claims.find((c) => c.account.toLowerCase() === key);
   if (claim === undefined || round.rewardsRoot === ZeroHash) {
     return { ...base, score, reward: 0n, outcome: "selected", why: "Valid and SELECTED, with a reward of 0 (a score of 0)." };
   }
   const amount = BigInt(claim.amount);
-  const verified = StandardMerkleTree.verify(round.rewardsRoot, REWARD_LEAF_ENCODING, [address, amount], claim.proof);
+  const verified = StandardMerkleTree.verify(round.rewardsRoot, REWARD_LEAF_ENCODING, [address, amount], [...claim.proof]);
   if (!verified) return { ...base, score, outcome: "settled", why: "WARNING: the published Merkle proof does not verify against the chain's rewards root; run the verify command." };
   const open = now >= round.challengeEnd && now < round.claimEnd;
   const when = now < round.challengeEnd ? "claimable once the challenge window ends" : now < round.claimEnd ? "claimable now" : "the claim window is over";

@@ -14,6 +14,7 @@ import type { Deployment } from "../../oracle/chain/deployment.ts";
 import { deploySuite } from "../../oracle/devnet/deploy-suite.ts";
 import { DEVNET_POLICY } from "../../oracle/devnet/devnet.ts";
 import { roundResultDomain, signRoundResult, type AttestedResult } from "../../oracle/protocol/attestation.ts";
+import { ResultPackageJsonSchema } from "../../oracle/protocol/result-package.ts";
 import { buildRewardsTree } from "../../oracle/protocol/rewards-tree.ts";
 
 const NODE_START_TIMEOUT_MS = 60_000;
@@ -177,7 +178,8 @@ export async function finalizeRound(node: HardhatNode, deployment: Deployment): 
   }
   await advanceTime(node.url, DEVNET_POLICY.challengeWindowSeconds + 1);
   const lower = contributorAddresses.map((a) => a.toLowerCase());
-  const resultPackage = {
+  // Parsed with the schema every reader uses, so the page is given exactly what operators publish.
+  const resultPackage = ResultPackageJsonSchema.parse({
     chainId: deployment.chainId.toString(),
     roundId: roundId.toString(),
     result: { selected: lower, excluded: [], invalid: {}, scores: { [lower[0] as string]: "750000", [lower[1] as string]: "250000" } },
@@ -185,7 +187,7 @@ export async function finalizeRound(node: HardhatNode, deployment: Deployment): 
     modelUri: "https://models.example/next.safetensors",
     claims: [...tree.claims.values()].map((c) => ({ account: c.account, amount: c.amount.toString(), proof: c.proof })),
     invalidProofs: [],
-  };
+  });
   provider.destroy();
   return { roundId, resultPackage, rewards };
 }
