@@ -221,9 +221,29 @@ export function loadContributorConfig(options: LoadOptions = {}): ContributorCon
   return config;
 }
 
+/**
+ * Whether failures print their stack trace (the `--debug` flag does the same): `DEBUG=1` or `DEBUG=true`. Other
+ * values of DEBUG (`express:*`, used by the `debug` package) do not turn it on.
+ */
+export function debugRequested(env: NodeJS.ProcessEnv = process.env): boolean {
+  return /^(1|true|yes)$/i.test(env.DEBUG ?? "");
+}
+
+/** Where the `localhost` Hardhat network finds its node: LOCALHOST_RPC_URL, default `npx hardhat node`'s address. */
+export const DEFAULT_LOCALHOST_RPC_URL = "http://127.0.0.1:8545";
+
+/**
+ * The URL of hardhat.config.ts's `localhost` network: `LOCALHOST_RPC_URL` (so a node on another port, as
+ * `npm run walkthrough` runs, needs no config edit), else {@link DEFAULT_LOCALHOST_RPC_URL}.
+ * @throws {ConfigError} when LOCALHOST_RPC_URL is not an http(s) URL.
+ */
+export function localhostRpcUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return parseConfig(z.object({ LOCALHOST_RPC_URL: z.url({ protocol: /^https?$/ }).default(DEFAULT_LOCALHOST_RPC_URL) }), env).LOCALHOST_RPC_URL;
+}
+
 /** The web app's settings (`npm run app`): which deployment it serves, and where its chain and results are. */
 export const AppConfigSchema = ConfigSchema.extend({
-  RPC_URL: z.url({ protocol: /^https?$/ }).default("http://127.0.0.1:8545").describe("JSON-RPC endpoint the page reads the chain from"),
+  RPC_URL: z.url({ protocol: /^https?$/ }).default(DEFAULT_LOCALHOST_RPC_URL).describe("JSON-RPC endpoint the page reads the chain from"),
   DEPLOYMENT: z.string().min(1).default("deployments/localhost.json").describe("deployment manifest (contract addresses, chain id)"),
   APP_PORT: z.coerce.number().int().min(0).max(65_535).default(5173).describe("port of the static server (0: any free port)"),
   RESULTS_URL: z.string().default("").describe("URL template of published result packages, {roundId} replaced (empty: receipts show chain facts only)"),
