@@ -232,7 +232,7 @@ describe("web app in headless Chromium", function () {
     await page.click("text=Request unstake");
 
     const shown = await statusText(page, "error");
-    expect(shown, shown).to.match(/StakingInsufficientFreeStake\(account = 0x15d3\w+, free = 9900 CWT, required = 50000 CWT\)/);
+    expect(shown, shown).to.match(/StakingInsufficientFreeStake\(account=0x15d3\w+, free=9900 CWT, required=50000 CWT\)/);
   });
 
   it("a wallet on another chain gets a wrong-network message", async function () {
