@@ -1,10 +1,10 @@
-// Display formats. TODO(actors): use oracle/chain/units.ts once it lands on main.
-import { formatTokenAmount } from "../../scripts/tasks/token-amount.ts";
+// Display formats: token amounts from oracle/chain/units.ts, dates as the tasks print them.
+import { formatTokens } from "../../oracle/chain/units.ts";
 import { isoDate } from "../../scripts/tasks/timestamps.ts";
 
 /** Base units as `1000.5 CWT` (the tasks' format). */
 export function tokens(amount: bigint): string {
-  return formatTokenAmount(amount);
+  return formatTokens(amount);
 }
 
 /** Unix seconds as an ISO date (UTC), as the tasks print them. */

@@ -5,7 +5,8 @@ import { getAddress, id, isAddress } from "ethers";
 
 import { applyPolicyFlags, formatPolicyValue, POLICY_FIELDS, type PolicyFieldSpec, type PolicyFlags, type PolicyValues } from "../../../scripts/tasks/policy-flags.ts";
 import { checkPolicyBounds, readPolicy, toPolicyValues } from "../../../scripts/tasks/policy-reader.ts";
-import { PROPOSAL_STATES, readProposals, VOTE_SUPPORT, type ProposalRecord } from "../../../scripts/tasks/proposals.ts";
+import { PROPOSAL_STATES, VOTE_SUPPORT, type VoteSupportName } from "../../../oracle/chain/enums.ts";
+import { readProposals, type ProposalRecord } from "../../../scripts/tasks/proposals.ts";
 import { AppError } from "../app-error.ts";
 import { chainNow } from "../chain.ts";
 import { card, facts, h } from "../dom.ts";
@@ -124,10 +125,11 @@ async function proposalItem(context: ScreenContext, p: ProposalRecord, now: bigi
   const actions: HTMLElement[] = [];
   const wallet = context.wallet;
   if (wallet !== undefined && state === "Active") {
-    const support = h("select", { name: "support", "aria-label": "vote" }, ...Object.keys(VOTE_SUPPORT).map((k) => h("option", { value: k }, k)));
+    const support = h("select", { name: "support", "aria-label": "vote" }, ...VOTE_SUPPORT.map((k) => h("option", { value: k }, k)));
     const reason = h("input", { name: "reason", placeholder: "reason (optional)", "aria-label": "reason" });
     actions.push(h("div", { class: "row" }, support, reason, h("button", { type: "button", "data-testid": "vote", onclick: guarded(async () => {
-      const value = VOTE_SUPPORT[support.value as keyof typeof VOTE_SUPPORT];
+      const value = VOTE_SUPPORT.indexOf(support.value as VoteSupportName);
+      if (value < 0) throw new AppError(`Unknown vote '${support.value}'.`);
       await send(`Vote ${support.value}`, () => wallet.write.governor.castVoteWithReason(p.proposalId, value, reason.value));
       await context.refresh();
     }, describeError) }, "Vote")));
