@@ -314,3 +314,17 @@ export const DEFAULT_LOCALHOST_RPC_URL = "http://127.0.0.1:8545";
 export function localhostRpcUrl(env: NodeJS.ProcessEnv = process.env): string {
   return parseConfig(z.object({ LOCALHOST_RPC_URL: z.url({ protocol: /^https?$/ }).default(DEFAULT_LOCALHOST_RPC_URL) }), env).LOCALHOST_RPC_URL;
 }
+
+/** The web app's settings (`npm run app`): which deployment it serves, and where its chain and results are. */
+export const AppConfigSchema = ConfigSchema.extend({
+  RPC_URL: z.url({ protocol: /^https?$/ }).default(DEFAULT_LOCALHOST_RPC_URL).describe("JSON-RPC endpoint the page reads the chain from"),
+  DEPLOYMENT: z.string().min(1).default("deployments/localhost.json").describe("deployment manifest (contract addresses, chain id)"),
+  APP_PORT: z.coerce.number().int().min(0).max(65_535).default(5173).describe("port of the static server (0: any free port)"),
+  RESULTS_URL: z.string().default("").describe("URL template of published result packages, {roundId} replaced (empty: receipts show chain facts only)"),
+});
+export type AppConfig = z.infer<typeof AppConfigSchema>;
+
+/** The web app's settings. @throws {ConfigError} */
+export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  return parseConfig(AppConfigSchema, env);
+}

@@ -87,6 +87,8 @@ export async function runDemoRound(world: DemoWorld, label: string): Promise<Rou
   }
   const slashes = await slashesOf(world, roundId);
   const paid = (await sponsor.rounds.queryFilter(sponsor.rounds.filters.RewardClaimed(roundId))).reduce((sum, e) => sum + e.args.amount, 0n);
+  const operatorsPaid = (await sponsor.rounds.queryFilter(sponsor.rounds.filters.OperatorRewardClaimed(roundId))).reduce((sum, e) => sum + e.args.amount, 0n);
+  const settled = await sponsor.rounds.round(roundId);
   const result = pkg?.result;
   progress.line(
     `${label} · ${status}${accuracy === null ? "" : ` · test accuracy ${(accuracy * 100).toFixed(1)}%`} · ` +
@@ -109,6 +111,8 @@ export async function runDemoRound(world: DemoWorld, label: string): Promise<Rou
     slashes,
     budget: round.funded.toString(),
     paid: paid.toString(),
+    operatorsPaid: operatorsPaid.toString(),
+    treasuryShare: status === "Finalized" ? (settled.funded - settled.rewardPool - settled.operatorPool).toString() : "0",
     durationMs: Date.now() - started,
     audit,
   };

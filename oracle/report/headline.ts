@@ -83,6 +83,9 @@ export function keyFigures(summary: DemoSummary): KeyFigure[] {
   const matched = audited.filter((r) => r.audit?.match === true).length;
   const slashed = slashedAccounts(summary).size;
   const { totals, config } = summary;
+  const sum = (pick: (r: DemoSummary["rounds"][number]) => string): string => summary.rounds.reduce((acc, r) => acc + BigInt(pick(r)), 0n).toString();
+  const operatorsPaid = sum((r) => r.operatorsPaid);
+  const treasuryShare = sum((r) => r.treasuryShare);
   return [
     {
       label: "Test accuracy",
@@ -99,7 +102,7 @@ export function keyFigures(summary: DemoSummary): KeyFigure[] {
     {
       label: "Rewards paid",
       value: `${formatTokens(totals.paid)} ${TOKEN_SYMBOL}`,
-      detail: `of a ${formatTokens(totals.budget)} ${TOKEN_SYMBOL} budget`,
+      detail: `to contributors, of a ${formatTokens(totals.budget)} ${TOKEN_SYMBOL} budget; operators ${formatTokens(operatorsPaid)}, treasury share ${formatTokens(treasuryShare)} ${TOKEN_SYMBOL}`,
       tone: BigInt(totals.paid) <= BigInt(totals.budget) ? "neutral" : "bad",
     },
     {

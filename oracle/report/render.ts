@@ -67,7 +67,7 @@ function figureHtml(id: string, title: string, caption: string, wide = false): s
 function chartsHtml(): string {
   return `${legendHtml()}<div class="charts">
 ${figureHtml("chart-accuracy", "Test accuracy per round", "Held-out test split. Dashed: the untrained model. Shaded: rounds under the rule chosen by governance.")}
-${figureHtml("chart-rewards", "Rewards per contributor", "Total over all rounds. Left-out, invalid and unrevealed updates earn nothing.")}
+${figureHtml("chart-rewards", "Rewards per contributor", "Total over all rounds. Updates left out, invalid or not revealed earn nothing.")}
 ${figureHtml("chart-stake", "Stake over time", "One panel per contributor, same scale. A drop marked ▼ is a slash.", true)}
 </div><noscript><p class="muted">The charts need JavaScript; every number they show is also in the tables below.</p></noscript>`;
 }

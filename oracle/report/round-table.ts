@@ -60,33 +60,36 @@ function slashesHtml(round: RoundSummary, lookup: ContributorLookup): string {
   );
 }
 
+/** The columns, in order: header and cell. On a phone each row becomes a card and the header labels each cell. */
+const COLUMNS: readonly { readonly header: string; readonly cell: (round: RoundSummary, lookup: ContributorLookup) => string; readonly num?: boolean }[] = [
+  { header: "Rule", cell: (r) => `${escapeHtml(r.rule)}<span class="reason">policy v${r.policyVersion}</span>` },
+  { header: "Status", cell: (r) => statusHtml(r) },
+  { header: "Accuracy", cell: (r) => (r.accuracy === null ? '<span class="muted">—</span>' : formatPercent(r.accuracy)), num: true },
+  { header: "Model", cell: (r) => modelHtml(r) },
+  { header: "Kept", cell: (r, lookup) => `<span title="${escapeHtml(r.selected.map((a) => lookup(a)?.label ?? a).join(", "))}">${r.selected.length}</span>`, num: true },
+  { header: "Left out", cell: (r, lookup) => countedList(r.excluded, lookup) },
+  { header: "Invalid", cell: (r, lookup) => countedList(Object.keys(r.invalid), lookup, (a) => r.invalid[a] ?? "") },
+  { header: "Not revealed", cell: (r, lookup) => countedList(r.nonRevealers, lookup) },
+  { header: `Contributors paid (${TOKEN_SYMBOL})`, cell: (r) => `${escapeHtml(formatTokens(r.paid))}<span class="reason">of ${escapeHtml(formatTokens(r.budget))} budget</span>`, num: true },
+  { header: `Operators paid (${TOKEN_SYMBOL})`, cell: (r) => escapeHtml(formatTokens(r.operatorsPaid)), num: true },
+  { header: `Treasury share (${TOKEN_SYMBOL})`, cell: (r) => `${escapeHtml(formatTokens(r.treasuryShare))}<span class="reason">paid at sweep</span>`, num: true },
+  { header: `Slashed (${TOKEN_SYMBOL})`, cell: (r, lookup) => slashesHtml(r, lookup) },
+  { header: "Audit", cell: (r) => `${auditHtml(r)}<span class="reason">round took ${escapeHtml(formatDuration(r.durationMs))}</span>` },
+];
+
 function rowHtml(round: RoundSummary, lookup: ContributorLookup): string {
-  const selectedTitle = round.selected.map((a) => lookup(a)?.label ?? a).join(", ");
-  const cells = [
-    `<th scope="row">${escapeHtml(round.roundId)}</th>`,
-    `<td>${escapeHtml(round.rule)}<span class="reason">policy v${round.policyVersion}</span></td>`,
-    `<td>${statusHtml(round)}</td>`,
-    `<td class="num">${round.accuracy === null ? '<span class="muted">—</span>' : formatPercent(round.accuracy)}</td>`,
-    `<td>${modelHtml(round)}</td>`,
-    `<td class="num"><span title="${escapeHtml(selectedTitle)}">${round.selected.length}</span></td>`,
-    `<td>${countedList(round.excluded, lookup)}</td>`,
-    `<td>${countedList(Object.keys(round.invalid), lookup, (a) => round.invalid[a] ?? "")}</td>`,
-    `<td>${countedList(round.nonRevealers, lookup)}</td>`,
-    `<td class="num">${escapeHtml(formatTokens(round.paid))}<span class="reason">of ${escapeHtml(formatTokens(round.budget))}</span></td>`,
-    `<td>${slashesHtml(round, lookup)}</td>`,
-    `<td>${auditHtml(round)}<span class="reason">${escapeHtml(formatDuration(round.durationMs))}</span></td>`,
-  ];
-  return `<tr>${cells.join("")}</tr>`;
+  const cells = COLUMNS.map((c) => `<td data-label="${escapeHtml(c.header)}"${c.num ? ' class="num"' : ""}>${c.cell(round, lookup)}</td>`);
+  return `<tr><th scope="row" data-label="Round">${escapeHtml(round.roundId)}</th>${cells.join("")}</tr>`;
 }
 
 /** The per-round table (a scrollable region on narrow screens). */
 export function roundTableHtml(summary: DemoSummary): string {
   const lookup = contributorLookup(summary);
-  const headers = ["Round", "Rule", "Status", "Accuracy", "Model", "Kept", "Left out", "Invalid", "Not revealed", `Paid (${TOKEN_SYMBOL})`, `Slashed (${TOKEN_SYMBOL})`, "Audit"];
+  const headers = ["Round", ...COLUMNS.map((c) => c.header)];
   const head = headers.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join("");
   const body = summary.rounds.map((r) => rowHtml(r, lookup)).join("\n");
   return `<div class="table-scroll" role="region" aria-labelledby="rounds-title" tabindex="0">
-<table class="rounds"><caption class="visually-hidden">Per-round results</caption><thead><tr>${head}</tr></thead>
+<table class="rounds cards-on-phone"><caption class="visually-hidden">Per-round results</caption><thead><tr>${head}</tr></thead>
 <tbody>
 ${body}
 </tbody></table></div>`;

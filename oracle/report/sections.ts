@@ -17,11 +17,11 @@ export function contributorTableHtml(summary: DemoSummary): string {
     const first = c.stakeHistory[0]?.stake ?? "0";
     const last = c.stakeHistory.at(-1)?.stake ?? first;
     const lost = BigInt(first) - BigInt(last);
-    return `<tr><th scope="row">${whoHtml(c.address, lookup)}</th><td><span class="role-tag" data-role="${escapeHtml(c.role)}">${escapeHtml(c.role)}</span></td>
-<td><code title="${escapeHtml(c.address)}">${escapeHtml(shortHex(c.address))}</code></td><td class="num">${escapeHtml(formatTokens(c.totalReward))}</td>
-<td class="num">${escapeHtml(formatTokens(first))} → ${escapeHtml(formatTokens(last))}</td><td class="num">${lost > 0n ? `<span class="bad-text">−${escapeHtml(formatTokens(lost.toString()))}</span>` : '<span class="muted">0</span>'}</td></tr>`;
+    return `<tr><th scope="row" data-label="Contributor">${whoHtml(c.address, lookup)}</th><td data-label="Role"><span class="role-tag" data-role="${escapeHtml(c.role)}">${escapeHtml(c.role)}</span></td>
+<td data-label="Address"><code title="${escapeHtml(c.address)}">${escapeHtml(shortHex(c.address))}</code></td><td class="num" data-label="Rewards (${TOKEN_SYMBOL})">${escapeHtml(formatTokens(c.totalReward))}</td>
+<td class="num" data-label="Stake (${TOKEN_SYMBOL})">${escapeHtml(formatTokens(first))} → ${escapeHtml(formatTokens(last))}</td><td class="num" data-label="Lost to slashing">${lost > 0n ? `<span class="bad-text">−${escapeHtml(formatTokens(lost.toString()))}</span>` : '<span class="muted">0</span>'}</td></tr>`;
   });
-  return `<div class="table-scroll" role="region" aria-labelledby="contributors-title" tabindex="0"><table>
+  return `<div class="table-scroll" role="region" aria-labelledby="contributors-title" tabindex="0"><table class="cards-on-phone">
 <caption class="visually-hidden">Contributors</caption>
 <thead><tr><th scope="col">Contributor</th><th scope="col">Role</th><th scope="col">Address</th><th scope="col">Rewards (${TOKEN_SYMBOL})</th><th scope="col">Stake (${TOKEN_SYMBOL})</th><th scope="col">Lost to slashing</th></tr></thead>
 <tbody>${rows.join("\n")}</tbody></table></div>`;
@@ -51,9 +51,10 @@ function executionItem(p: ProposalSummary): string {
 
 function roundItem(r: RoundSummary, index: number): string {
   const accuracy = r.accuracy === null ? "" : ` · accuracy ${formatPercent(r.accuracy)}`;
-  const adversaries = r.excluded.length + Object.keys(r.invalid).length + r.nonRevealers.length;
+  // The same words as the round table's columns: kept, left out (by the rule), invalid, not revealed.
+  const outcomes = `${plural(r.selected.length, "update")} kept · ${r.excluded.length} left out · ${Object.keys(r.invalid).length} invalid · ${r.nonRevealers.length} not revealed`;
   return `<li class="event round"><span class="marker" aria-hidden="true">${index + 1}</span><div><strong>Round ${escapeHtml(r.roundId)}</strong> · ${escapeHtml(r.rule)} ·
-${r.status === "Finalized" ? "✓ finalized" : "✗ failed"}${accuracy}<span class="reason">${plural(r.selected.length, "update")} kept, ${adversaries} left out, rejected or unrevealed</span></div></li>`;
+${r.status === "Finalized" ? "✓ finalized" : "✗ failed"}${accuracy}<span class="reason">${outcomes}</span></div></li>`;
 }
 
 /** Rounds and governance events in the order they happened. */

@@ -41,7 +41,9 @@ export const RoundSummarySchema = z.object({
   rewards: z.record(AddressSchema, AmountSchema),
   slashes: z.array(z.object({ account: AddressSchema, amount: AmountSchema, reason: z.string() })),
   budget: AmountSchema,
-  paid: AmountSchema,
+  paid: AmountSchema.describe("rewards contributors claimed"),
+  operatorsPaid: AmountSchema.default("0").describe("rewards the attesting operators claimed"),
+  treasuryShare: AmountSchema.default("0").describe("the policy's treasury share of the budget (funded - contributors' pool - operators' pool)"),
   durationMs: DurationMsSchema,
   audit: z.object({ match: z.boolean() }).nullable().describe("`cw verify-round` against the on-chain hash; null if not audited"),
 });

@@ -74,6 +74,14 @@ describe("e2e: the reduced demo (2 rounds, 5 contributors)", function () {
     expect(BigInt(summary.totals.paid) <= BigInt(summary.totals.budget)).to.equal(true);
   });
 
+  it("records each round's operator payouts and treasury share, within the budget with the rewards", function () {
+    for (const r of summary.rounds) {
+      expect(BigInt(r.operatorsPaid)).to.be.greaterThan(0n);
+      expect(BigInt(r.treasuryShare)).to.be.greaterThan(0n);
+      expect(BigInt(r.paid) + BigInt(r.operatorsPaid) + BigInt(r.treasuryShare) <= BigInt(r.budget)).to.equal(true);
+    }
+  });
+
   it("writes the HTML report and the JSON summary", async function () {
     const html = await readFile(join(work.dir, "report", "index.html"), "utf8");
     const json = JSON.parse(await readFile(join(work.dir, "summary.json"), "utf8")) as DemoSummary;

@@ -109,8 +109,10 @@
 
   function drawStake() {
     const rows = data.contributors;
-    const cols = Math.min(4, Math.max(rows.length, 1));
     const PW = 260, PH = 120, GAP = 14, IL = 8, IR = 8, IT = 34, IB = 18;
+    // As many columns as fit without shrinking a panel below 80% (its labels stay legible): one on a phone.
+    const room = document.getElementById("chart-stake").clientWidth || PW * 4;
+    const cols = Math.max(1, Math.min(4, rows.length, Math.floor((room + GAP) / (PW * 0.8 + GAP))));
     const W = cols * PW + (cols - 1) * GAP;
     const H = Math.ceil(rows.length / cols) * (PH + GAP) - GAP;
     const n = data.rounds.length;

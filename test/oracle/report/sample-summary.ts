@@ -100,6 +100,9 @@ export function sampleSummary(): DemoSummary {
       slashes: slashes.map((s) => ({ account: s.actor.address, amount: s.amount.toString(), reason: s.reason })),
       budget: ROUND_BUDGET.toString(),
       paid: paid.toString(),
+      // The genesis split: 80% contributors, 10% operators (both attesters claimed), 10% treasury.
+      operatorsPaid: ((ROUND_BUDGET * 10n) / 100n).toString(),
+      treasuryShare: ((ROUND_BUDGET * 10n) / 100n).toString(),
       durationMs: 21_400 + index * 1_300,
       audit: { match: true },
     });
