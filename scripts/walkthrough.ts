@@ -236,6 +236,7 @@ export async function walkthrough(): Promise<number> {
     for (const child of background.reverse()) await stop(child);
     await redis.stop();
     await rm(dir, { recursive: true, force: true });
+    await rm(join(ROOT, "ignition/deployments", env.DEPLOYMENT_ID ?? "none"), { recursive: true, force: true });
   }
 }
 
