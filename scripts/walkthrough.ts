@@ -54,7 +54,7 @@ export const WALKTHROUGH_STEPS: readonly WalkthroughStep[] = [
   { command: `${operator(2)} npx cw operator register` },
   { command: `${operator(1)} WORK_DIR=$WORK/op1 QUEUE_PREFIX={op1} npx cw operator start`, background: true },
   { command: `${operator(2)} WORK_DIR=$WORK/op2 QUEUE_PREFIX={op2} npx cw operator start`, background: true },
-  { command: `${HH} round:open ${NET} --from 1 --budget 1000` },
+  { command: `SPONSOR_PRIVATE_KEY=$SPONSOR_KEY npx cw sponsor open --budget 1000` },
   ...contributors.map((c, i) => ({ command: `npx cw contributor train --round 1 --contributor ${i} --contributors 3 --out $WORK/${c.toLowerCase()}.safetensors` })),
   ...contributors.map((c) => ({ command: `${as(c)} npx cw contributor commit --round 1 --update-file $WORK/${c.toLowerCase()}.safetensors` })),
   { command: `${HH} time:advance 25h --network localhost` },
@@ -68,7 +68,7 @@ export const WALKTHROUGH_STEPS: readonly WalkthroughStep[] = [
   { command: `KEEPER_PRIVATE_KEY=$DEPLOYER_KEY npx cw keeper slash --round 1` },
   { command: `${operator(1)} npx cw operator claim --round 1` },
   { command: `${operator(2)} npx cw operator claim --round 1` },
-  ...revealers.map((c) => ({ command: `${as(c)} npx cw contributor release --round 1` })),
+  { command: `KEEPER_PRIVATE_KEY=$DEPLOYER_KEY npx cw keeper release --round 1` },
   ...revealers.map((c) => ({ command: `${as(c)} npx cw contributor unstake` })),
   { command: `${HH} round:status 1 ${NET}` },
 ];
