@@ -11,6 +11,8 @@ import { fileURLToPath } from "node:url";
 import { JsonRpcProvider, Network } from "ethers";
 
 import { connectContracts } from "../oracle/chain/contracts.ts";
+import { reportFailure } from "../oracle/cli/failure.ts";
+import { debugRequested } from "../oracle/config.ts";
 import { readDeployment } from "../oracle/chain/deployment.ts";
 import { startRedisServer } from "../oracle/operator/redis-server.ts";
 
@@ -54,7 +56,7 @@ export const WALKTHROUGH_STEPS: readonly WalkthroughStep[] = [
   { command: `${operator(2)} npx cw operator register` },
   { command: `${operator(1)} WORK_DIR=$WORK/op1 QUEUE_PREFIX={op1} npx cw operator start`, background: true },
   { command: `${operator(2)} WORK_DIR=$WORK/op2 QUEUE_PREFIX={op2} npx cw operator start`, background: true },
-  { command: `${HH} round:open ${NET} --from 1 --budget 1000` },
+  { command: `SPONSOR_PRIVATE_KEY=$SPONSOR_KEY npx cw sponsor open --budget 1000` },
   ...contributors.map((c, i) => ({ command: `npx cw contributor train --round 1 --contributor ${i} --contributors 3 --out $WORK/${c.toLowerCase()}.safetensors` })),
   ...contributors.map((c) => ({ command: `${as(c)} npx cw contributor commit --round 1 --update-file $WORK/${c.toLowerCase()}.safetensors` })),
   { command: `${HH} time:advance 25h --network localhost` },
@@ -68,7 +70,7 @@ export const WALKTHROUGH_STEPS: readonly WalkthroughStep[] = [
   { command: `KEEPER_PRIVATE_KEY=$DEPLOYER_KEY npx cw keeper slash --round 1` },
   { command: `${operator(1)} npx cw operator claim --round 1` },
   { command: `${operator(2)} npx cw operator claim --round 1` },
-  ...revealers.map((c) => ({ command: `${as(c)} npx cw contributor release --round 1` })),
+  { command: `KEEPER_PRIVATE_KEY=$DEPLOYER_KEY npx cw keeper release --round 1` },
   ...revealers.map((c) => ({ command: `${as(c)} npx cw contributor unstake` })),
   { command: `${HH} round:status 1 ${NET}` },
 ];
@@ -199,6 +201,8 @@ export async function walkthrough(): Promise<number> {
   background.push(node);
   const staked = new Map<string, bigint>();
   let last = "";
+  let problems: string[] = [];
+  let status = "";
   try {
     await waitForNode(env.RPC_URL ?? "");
     for (const [i, step] of WALKTHROUGH_STEPS.entries()) {
@@ -227,18 +231,24 @@ export async function walkthrough(): Promise<number> {
         if (who !== undefined) staked.set(who, await stakeOf(env, who));
       }
     }
-    const problems = await checkOutcome(env, staked);
-    const status = last.split("\n").find((l) => l.startsWith("round 1:")) ?? "round 1: status unknown";
-    for (const p of problems) process.stderr.write(`walkthrough: ${p}\n`);
-    process.stdout.write(`${status}\n`);
-    return problems.length === 0 ? 0 : 1;
+    problems = await checkOutcome(env, staked);
+    status = last.split("\n").find((l) => l.startsWith("round 1:")) ?? "round 1: status unknown";
   } finally {
     for (const child of background.reverse()) await stop(child);
     await redis.stop();
     await rm(dir, { recursive: true, force: true });
+    await rm(join(ROOT, "ignition/deployments", env.DEPLOYMENT_ID ?? "none"), { recursive: true, force: true });
   }
+  // After the operators stopped, so the round's status is the last line.
+  for (const p of problems) process.stderr.write(`walkthrough: ${p}\n`);
+  process.stdout.write(`${status}\n`);
+  return problems.length === 0 ? 0 : 1;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = await walkthrough();
+  try {
+    process.exitCode = await walkthrough();
+  } catch (err) {
+    process.exitCode = reportFailure("walkthrough", err, debugRequested());
+  }
 }
