@@ -12,13 +12,18 @@ export type CommandModule = { register: (program: Command) => void };
 /** Exit status for bad input (flags, files, folders). */
 export const EXIT_BAD_INPUT = 2;
 
-/** Builds the `cw` program with every command found in `oracle/cli/commands/`. */
-export async function buildProgram(): Promise<Command> {
+/**
+ * Builds the `cw` program with the commands found in `oracle/cli/commands/`. When `only` names a
+ * command module (`<only>.ts`, e.g. `aggregate`), only that module is imported, so a command pays
+ * for its own imports alone (no chain or tfjs for `cw aggregate`); otherwise every one is, for help.
+ */
+export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command("cw")
     .description("Commonweight: bit-exact federated aggregation and protocol tools")
     .showHelpAfterError(false)
     .exitOverride();
-  const files = (await readdir(COMMANDS_DIR)).filter((f) => f.endsWith(".ts")).sort();
+  const all = (await readdir(COMMANDS_DIR)).filter((f) => f.endsWith(".ts")).sort();
+  const files = only !== undefined && all.includes(`${only}.ts`) ? [`${only}.ts`] : all;
   for (const file of files) {
     const module = (await import(new URL(file, COMMANDS_DIR).href)) as CommandModule;
     module.register(program);
@@ -31,7 +36,8 @@ export async function buildProgram(): Promise<Command> {
  * line to stderr; unknown ones are bugs and keep their stack trace.
  */
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = await buildProgram();
+  // The first argument after the script is the command name (cw takes no options before it).
+  const program = await buildProgram(argv[2]);
   program.configureOutput({ writeErr: (text) => process.stderr.write(text.split("\n")[0] + "\n") });
   try {
     await program.parseAsync([...argv]);
