@@ -92,13 +92,15 @@ export const WASM_LIMITS = { functionBytes: 7_654_321, locals: 50_000, pages: 65
 /**
  * Largest row count the rank-sum generator accepts. Derivation (asserted per kernel by
  * {@link rankSumKernelSize} and by test/oracle/compute/scale.test.ts): Batcher's network for
- * `2^k` inputs has `2^(k-2) * k * (k + 1)` comparators; at 1024 rows (k = 10) that is 28,160, each
- * at most {@link COMPARATOR_BYTES} bytes, so the body stays below 700 KB (far under the 7.65 MB
- * limit) and the locals (`n + 3` v128 and i32) under 50,000. Past 1024 rows the network's
- * `n log^2 n` comparisons stop beating an `O(n)` selection per element, so wider rounds take the
- * general path instead of a larger kernel.
+ * `2^k` inputs has `2^(k-2) * k * (k + 1)` comparators; at 256 rows (k = 8) that is 4,608, each
+ * at most {@link COMPARATOR_BYTES} bytes, so the body stays below 160 KB (the limit is 7.65 MB),
+ * the locals (`n + 3` v128 and i32) far under 50,000 and the memory at 33 pages. The bound is set
+ * there, not at the engine's limits, because the kernel keeps every row live in a v128 local:
+ * past a few hundred rows the engine spills them to the stack on every comparator, and the
+ * network's `n log^2 n` comparisons per element lose to the general path's `O(n)` selection
+ * (`npm run bench -- aggregate --kernels` shows both sides).
  */
-export const MAX_RANK_SUM_ROWS = 1024;
+export const MAX_RANK_SUM_ROWS = 256;
 
 /** Bytes of one comparator: 4 local.get and 2 local.set (1 + 3-byte LEB index each), min and max (2 + 2 bytes). */
 const COMPARATOR_BYTES = 6 * 4 + 2 * 4;

@@ -121,7 +121,7 @@ describe("the rank-sum kernel generator's limits", function () {
     // Prepare
     const n = MAX_RANK_SUM_ROWS;
     const network = batcherNetwork(n);
-    for (const [lo, hi] of [[(n - 1) >>> 1, (n >>> 1) + 1], [n / 10, n - n / 10], [0, n]] as const) {
+    for (const [lo, hi] of [[(n - 1) >>> 1, (n >>> 1) + 1], [Math.floor(n / 10), n - Math.floor(n / 10)], [0, n]] as const) {
       const comparators = pruneForRankSum(network, n, lo, hi);
       const size = rankSumKernelSize(n, comparators.length, hi - lo);
       // Assert
