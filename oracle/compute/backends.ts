@@ -1,6 +1,7 @@
 import { InvalidInputError } from "../errors.ts";
 import { CpuBackend } from "./cpu/backend.ts";
 import { TfjsBackend, loadTfjs } from "./tfjs/backend.ts";
+import { loadTfjsGpu } from "./tfjs/load.ts";
 import type { BackendName, ComputeBackend } from "./types.ts";
 
 /** Options of {@link createBackend}. */
@@ -21,8 +22,8 @@ export async function createBackend(name: BackendName | string, options: Backend
     case "tfjs":
       return new TfjsBackend(await loadTfjs());
     case "auto": {
-      const tf = await loadTfjs();
-      return tf.onGpu ? new TfjsBackend(tf) : new CpuBackend({ threads: options.threads });
+      const gpu = await loadTfjsGpu();
+      return gpu?.onGpu === true ? new TfjsBackend(gpu) : new CpuBackend({ threads: options.threads });
     }
     default:
       throw new InvalidInputError(`unknown backend "${name}"; expected cpu, tfjs or auto`);

@@ -38,3 +38,13 @@ export function loadTfjs(): Promise<LoadedTfjs> {
   })();
   return loading;
 }
+
+/**
+ * `@tensorflow/tfjs-node-gpu` when it is installed and loads, else undefined, without loading the
+ * pure-JS tfjs (so `auto` on a machine without a GPU costs no tfjs start-up).
+ */
+export async function loadTfjsGpu(): Promise<LoadedTfjs | undefined> {
+  const gpu = await importGpu();
+  if (gpu === undefined) return undefined;
+  return loadTfjs();
+}

@@ -9,7 +9,8 @@ import { rheSmall } from "../../../oracle/protocol/rounding.ts";
 import type { AggregatePlan } from "../../../oracle/compute/types.ts";
 import { alignUpdates, type AlignedRound } from "../../../oracle/protocol/alignment.ts";
 import { rhe } from "../../../oracle/protocol/rounding.ts";
-import { referenceAggregate, referenceDistances } from "../../support/aggregation-reference.ts";
+import { referenceAggregate, referenceDistances, referenceScoreDots } from "../../support/aggregation-reference.ts";
+import { scorePartial } from "../../../oracle/compute/cpu/score-dots.ts";
 import type { Update } from "../../../oracle/protocol/update-file.ts";
 
 const SEED = 20_250_101;
@@ -109,6 +110,17 @@ describe("cpu kernels against the BigInt reference", function () {
         expect(distancePartial(round, whole(round))).to.deep.equal(referenceDistances(round));
       }),
       { seed: SEED, numRuns: 25 },
+    );
+  });
+
+  it("computes score dot products exactly, also where products pass 2^53", function () {
+    fc.assert(
+      fc.property(roundArb, (round) => {
+        const plan: AggregatePlan = { kind: "median", members: members(round) };
+        const aggregate = referenceAggregate(round, plan);
+        expect(scorePartial(round, plan.members, aggregate, whole(round))).to.deep.equal(referenceScoreDots(round, plan.members, aggregate));
+      }),
+      { seed: SEED, numRuns: 40 },
     );
   });
 
