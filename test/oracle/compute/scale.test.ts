@@ -64,10 +64,14 @@ function expectSameValues(actual: Float64Array, expected: Float64Array, label: s
   }
 }
 
-const BACKENDS: { label: string; make: () => Promise<ComputeBackend> }[] = [
-  { label: "cpu (1 thread)", make: () => createBackend("cpu", { threads: 1 }) },
-  { label: "cpu (2 threads)", make: () => createBackend("cpu", { threads: 2 }) },
-  { label: "tfjs", make: () => createBackend("tfjs") },
+/**
+ * `maxDistanceCount`: the largest N whose distances are checked. tfjs (pure JS here, no GPU) takes
+ * about a minute for the 32k pairs of N = 256 on this machine, so its distance check stops there.
+ */
+const BACKENDS: { label: string; maxDistanceCount: number; make: () => Promise<ComputeBackend> }[] = [
+  { label: "cpu (1 thread)", maxDistanceCount: MAX_DISTANCE_COUNT, make: () => createBackend("cpu", { threads: 1 }) },
+  { label: "cpu (2 threads)", maxDistanceCount: MAX_DISTANCE_COUNT, make: () => createBackend("cpu", { threads: 2 }) },
+  { label: "tfjs", maxDistanceCount: 257, make: () => createBackend("tfjs") },
 ];
 
 describe("every rule at every contributor count, against the BigInt reference", function () {
@@ -105,7 +109,7 @@ describe("every rule at every contributor count, against the BigInt reference", 
                 expectSameValues(aggregate, expected.get(rule) ?? expect.fail(rule), `${rule} at N = ${n}`);
                 if (rule === "fedavg") expect(await session.scoreDots(plan.members, aggregate, whole)).to.deep.equal(referenceScoreDots(round, plan.members, aggregate));
               }
-              if (distances !== undefined) expect(await session.distances(whole)).to.deep.equal(distances);
+              if (distances !== undefined && n <= backendCase.maxDistanceCount) expect(await session.distances(whole)).to.deep.equal(distances);
             } finally {
               await session.close();
             }
