@@ -143,7 +143,7 @@ export async function childMode(arg: string): Promise<void> {
 }
 
 /** Runs the end-to-end table for every (N, P, exponents) configuration; returns its rows. */
-export async function runE2e(ns: number[], ps: number[], threads: number): Promise<E2eRow[]> {
+export async function runE2e(ns: number[], ps: number[], threads: number, exponents: readonly Exponents[] = ["equal", "mixed"]): Promise<E2eRow[]> {
   const bare = processMs(["-e", ""], 3);
   const tiny = writeCase(1, SMALL_TENSOR * 2, "equal");
   const cw = processMs([join(ROOT, "bin/cw.js"), "aggregate", "--backend", "cpu", tiny], 3);
@@ -154,7 +154,7 @@ export async function runE2e(ns: number[], ps: number[], threads: number): Promi
   const rows: E2eRow[] = [];
   for (const p of ps) {
     for (const n of ns) {
-      for (const exps of ["equal", "mixed"] as const) {
+      for (const exps of exponents) {
         const dir = writeCase(n, p, exps);
         try {
           const caseRows = JSON.parse(execFileSync(process.execPath, [BENCH_ENTRY, "aggregate", "--e2e-case", `${dir},${n},${p},${exps},${threads}`], { encoding: "utf8", maxBuffer: 64 * MIB, stdio: ["ignore", "pipe", "inherit"] })) as E2eRow[];

@@ -32,7 +32,7 @@ function inChild<T>(args: string[]): T {
 }
 
 function help(): void {
-  process.stdout.write("usage: npm run bench -- aggregate [--json FILE] [--quick] [--n 32,100] [--p 1,10] [--threads T] [--kernels]\n  --quick    N=32, P=1M\n  --n        update counts to run (default 32,100)\n  --p        parameter counts in Mi (default 1)\n  --threads  cpu worker threads end to end (default 1: one core)\n  --kernels  the kernels alone on 1 and 2 threads, I8 and I16\n  --json     also write the rows as JSON\n");
+  process.stdout.write("usage: npm run bench -- aggregate [--json FILE] [--quick] [--n 32,100] [--p 1,10] [--threads T] [--kernels]\n  --quick    N=32, P=1M\n  --n        update counts to run (default 32,100)\n  --p        parameter counts in Mi (default 1)\n  --threads  cpu worker threads end to end (default 1: one core)\n  --equal-only  skip the mixed-exponent cases\n  --kernels  the kernels alone on 1 and 2 threads, I8 and I16\n  --json     also write the rows as JSON\n");
 }
 
 /** Deterministic pseudo-random integers (xorshift32); the bench needs reproducible, not secure, data. */
@@ -146,7 +146,7 @@ export async function run(argv: string[]): Promise<void> {
   if (!argv.includes("--kernels")) {
     const list = (flag: string, fallback: number[]): number[] => (argv.indexOf(flag) >= 0 ? (argv[argv.indexOf(flag) + 1] ?? "").split(",").map(Number) : fallback);
     const threadsAt = argv.indexOf("--threads");
-    const rows = await runE2e(quick ? [32] : list("--n", [32, 100]), (quick ? [1] : list("--p", [1])).map((p) => p * MIB), threadsAt >= 0 ? Number(argv[threadsAt + 1]) : 1);
+    const rows = await runE2e(quick ? [32] : list("--n", [32, 100]), (quick ? [1] : list("--p", [1])).map((p) => p * MIB), threadsAt >= 0 ? Number(argv[threadsAt + 1]) : 1, argv.includes("--equal-only") ? ["equal"] : ["equal", "mixed"]);
     if (jsonFile !== undefined) await writeFile(jsonFile, JSON.stringify({ rows }, null, 2));
     return;
   }
