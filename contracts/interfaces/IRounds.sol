@@ -14,7 +14,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
  * `Closed` -> no quorum by the attestation deadline (`markFailed`, anyone), a signed failed result (zero model hash),
  * or fewer reveals than the policy's `minContributors` at close -> `Failed`; `sweep` refunds the whole budget.
  *
- * Budget split (from the round's policy snapshot): `rewardPool = funded * contributorsBps / 10000` (the docs/protocol.md
+ * Budget split (from the round's policy snapshot): `rewardPool = funded * contributorsBps / 10000` (the protocol
  * §2 `rewardPool`), `operatorPool = funded * operatorsBps / 10000`, treasury share = the rest.
  */
 interface IRounds {
