@@ -1,5 +1,6 @@
 import type { AlignedRound } from "../../protocol/alignment.ts";
 import type { CoordinateRange, ScorePartial } from "../types.ts";
+import type { IntArray } from "../../protocol/typed-views.ts";
 import { slicesOf, tensorFactor } from "../blocks.ts";
 import { exactProduct, exactTermCount } from "./exact-sum.ts";
 
@@ -31,7 +32,7 @@ export function scorePartial(round: AlignedRound, members: readonly number[], ag
     const len = slice.to - slice.from;
     const am = maxAbs(aggregate, base, base + len);
     const factor = tensorFactor(round, slice.index);
-    aa += runDot(aggregate, base, aggregate, base, len, am * am, RUN) * factor;
+    aa += runDot(aggregate, base, aggregate, base, len, am * am, RUN, dotAA) * factor;
     for (let mi = 0; mi < n; mi++) {
       const update = round.updates[members[mi] as number];
       const q = update?.q[slice.index];
@@ -39,8 +40,8 @@ export function scorePartial(round: AlignedRound, members: readonly number[], ag
       const shift = update.shift[slice.index] ?? 0;
       // maxAbs bounds |Q| = |q| * 2^shift, an exact power-of-two scaling.
       const mq = (update.maxAbs[slice.index] ?? 0) / 2 ** shift;
-      const dotQa = runDot(q, slice.from, aggregate, base, len, mq * am, RUN);
-      const dotQq = runDot(q, slice.from, q, slice.from, len, mq * mq, RUN);
+      const dotQa = runDot(q, slice.from, aggregate, base, len, mq * am, RUN, dotQA);
+      const dotQq = runDot(q, slice.from, q, slice.from, len, mq * mq, RUN, dotQQ);
       qa[mi] = (qa[mi] as bigint) + (dotQa << BigInt(shift)) * factor;
       qq[mi] = (qq[mi] as bigint) + (dotQq << BigInt(2 * shift)) * factor;
     }
@@ -48,19 +49,39 @@ export function scorePartial(round: AlignedRound, members: readonly number[], ag
   return { qa: qa.map(String), qq: qq.map(String), aa: String(aa) };
 }
 
-/** `sum_j x[xi + j] * y[yi + j]` over `len` terms of magnitude at most `bound`, exact. */
-function runDot(x: ArrayLike<number>, xi: number, y: ArrayLike<number>, yi: number, len: number, bound: number, run: number): bigint {
+/**
+ * `sum_j x[xi + j] * y[yi + j]` over `len` terms of magnitude at most `bound`, exact. `dot` is
+ * one of the three loops below, each seeing one combination of array kinds (so V8 keeps each
+ * loop's element loads monomorphic or nearly).
+ */
+function runDot<X extends ArrayLike<number>, Y extends ArrayLike<number>>(x: X, xi: number, y: Y, yi: number, len: number, bound: number, run: number, dot: (x: X, xi: number, y: Y, yi: number, len: number) => number): bigint {
   const limit = Math.min(exactTermCount(bound), run);
   let total = 0n;
   if (limit === 0) {
     for (let j = 0; j < len; j++) total += exactProduct(x[xi + j] as number, y[yi + j] as number);
     return total;
   }
-  for (let start = 0; start < len; start += limit) {
-    const end = Math.min(len, start + limit);
-    let s = 0;
-    for (let j = start; j < end; j++) s += (x[xi + j] as number) * (y[yi + j] as number);
-    total += BigInt(s);
-  }
+  for (let start = 0; start < len; start += limit) total += BigInt(dot(x, xi + start, y, yi + start, Math.min(limit, len - start)));
   return total;
+}
+
+function dotAA(x: Float64Array, xi: number, y: Float64Array, yi: number, len: number): number {
+  let s = 0;
+  for (let j = 0; j < len; j++) s += (x[xi + j] as number) * (y[yi + j] as number);
+  return s;
+}
+
+function dotQA(x: IntArray, xi: number, y: Float64Array, yi: number, len: number): number {
+  let s = 0;
+  for (let j = 0; j < len; j++) s += (x[xi + j] as number) * (y[yi + j] as number);
+  return s;
+}
+
+function dotQQ(x: IntArray, xi: number, _y: IntArray, _yi: number, len: number): number {
+  let s = 0;
+  for (let j = 0; j < len; j++) {
+    const v = x[xi + j] as number;
+    s += v * v;
+  }
+  return s;
 }
