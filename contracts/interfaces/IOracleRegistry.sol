@@ -114,6 +114,7 @@ interface IOracleRegistry {
     function exitDelay() external view returns (uint256);
 
     /// @notice Whether `account` is a registered operator.
+    /// @param account The account.
     function isOperator(address account) external view returns (bool);
 
     /// @notice Whether `account` may attest a round opened at `openedAt`: registered at or before then and still
@@ -123,5 +124,6 @@ interface IOracleRegistry {
     function canAttest(address account, uint256 openedAt) external view returns (bool);
 
     /// @notice The state of `account` as an operator.
+    /// @param account The account.
     function operatorInfo(address account) external view returns (Operator memory);
 }

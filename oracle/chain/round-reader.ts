@@ -1,16 +1,12 @@
 import { getAddress, type BlockTag } from "ethers";
 
-import { InvalidInputError } from "../errors.ts";
+import { ChainReadError, InvalidInputError } from "../errors.ts";
 import { revealsHash as accumulateReveals } from "../protocol/attestation.ts";
-import { parsePolicy, RULES, type Policy } from "../protocol/policy.ts";
+import type { Policy } from "../protocol/policy.ts";
 import type { Contracts } from "./contracts.ts";
 import type { Deployment } from "./deployment.ts";
-
-/** `IRounds.RoundStatus` by number. */
-export const ROUND_STATUS = ["None", "Open", "Closed", "Finalized", "Failed"] as const;
-export type RoundStatusName = (typeof ROUND_STATUS)[number];
-
-const WEIGHTINGS = ["uniform", "samples"] as const;
+import { decodeRoundStatus, type RoundStatusName } from "./enums.ts";
+import { aggregationPolicyOf, policyFromChain } from "./policy-codec.ts";
 
 /** One reveal, in on-chain order. `contributor` is lowercase (docs/protocol.md §6 addresses). */
 export interface RevealRecord {
@@ -39,26 +35,16 @@ export interface RoundSpec {
 /**
  * Reads round `roundId` as of block `blockTag` (operators pass their confirmed head, so a reorg
  * above it can never feed a computation).
- * @throws {InvalidInputError} when the round does not exist or its reveal events do not match the
- * round's accumulator (an RPC that drops logs).
+ * @throws {InvalidInputError} when the round does not exist.
+ * @throws {ChainReadError} when its reveal events do not match the round's accumulator (an RPC that drops logs).
  */
 export async function readRoundSpec(contracts: Contracts, deployment: Deployment, roundId: bigint, blockTag: BlockTag = "latest"): Promise<RoundSpec> {
   const { rounds, policy: policyRegistry, modelRegistry } = contracts;
   const round = await rounds.round(roundId, { blockTag });
-  const status = ROUND_STATUS[Number(round.status)] ?? "None";
+  const status = decodeRoundStatus(round.status);
   if (status === "None") throw new InvalidInputError(`round ${roundId} does not exist on chain ${deployment.chainId}`);
   const chainPolicy = await policyRegistry.policy(round.policyVersion, { blockTag });
-  const policy = parsePolicy({
-    rule: RULES[Number(chainPolicy.rule)],
-    trimBps: Number(chainPolicy.trimBps),
-    krumF: Number(chainPolicy.krumF),
-    weighting: WEIGHTINGS[Number(chainPolicy.weighting)],
-    maxSampleWeight: Number(chainPolicy.maxSampleWeight),
-    clipMantissa: Number(chainPolicy.clipMantissa),
-    clipExp: Number(chainPolicy.clipExp),
-    minContributors: Number(chainPolicy.minContributors),
-    rewardPool: round.rewardPool.toString(),
-  });
+  const policy = aggregationPolicyOf(policyFromChain(chainPolicy), round.rewardPool);
   const fromBlock = deployment.deployedAtBlock;
   const toBlock = typeof blockTag === "number" ? blockTag : undefined;
   const revealedLogs = await rounds.queryFilter(rounds.filters.Revealed(roundId), fromBlock, toBlock);
@@ -69,7 +55,7 @@ export async function readRoundSpec(contracts: Contracts, deployment: Deployment
   }));
   const recomputed = accumulateReveals(reveals.map((r) => ({ contributor: getAddress(r.contributor), updateHash: r.updateHash })));
   if (status !== "Open" && (reveals.length !== Number(round.revealCount) || recomputed !== round.revealsHash)) {
-    throw new InvalidInputError(
+    throw new ChainReadError(
       `round ${roundId}: ${reveals.length} Revealed logs do not match the round's ${round.revealCount} reveals (accumulator ${round.revealsHash}); the RPC dropped logs`,
     );
   }

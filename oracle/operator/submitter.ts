@@ -2,13 +2,15 @@ import { UnrecoverableError } from "bullmq";
 import { ZeroHash, type ContractTransactionResponse, type TransactionReceipt, type TypedDataDomain, type Wallet } from "ethers";
 
 import type { Contracts } from "../chain/contracts.ts";
-import { ROUND_STATUS } from "../chain/round-reader.ts";
+import { decodeRoundStatus } from "../chain/enums.ts";
+import { decodeRevert } from "../chain/revert.ts";
+import { EquivocationRefusedError, InvariantError, SubmissionRevertedError, SubmissionStuckError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { roundResultDigest, signRoundResult } from "../protocol/attestation.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
+import { getResultPackage } from "../storage/result-package-store.ts";
 import type { SubmitJobData } from "./jobs/payloads.ts";
-import { getResultPackage } from "./result-package.ts";
-import { EquivocationRefusedError, type SigningGuard } from "./signing-guard.ts";
+import type { SigningGuard } from "./signing-guard.ts";
 
 /** What the submitter needs: the operator's wallet and contracts connected to it. */
 export interface SubmitDeps {
@@ -56,17 +58,17 @@ export async function processSubmit(data: SubmitJobData, deps: SubmitDeps): Prom
   const digest = roundResultDigest(deps.domain, pkg.attested);
   const operator = await deps.wallet.getAddress();
 
-  const status = ROUND_STATUS[Number((await rounds.round(roundId)).status)];
+  const status = decodeRoundStatus((await rounds.round(roundId)).status);
   if (status === "Finalized" || status === "Failed") return { outcome: "already-settled", digest };
   const existing = await rounds.attestationOf(roundId, operator);
   if (existing === digest) return { outcome: "already-attested", digest };
   if (existing !== ZeroHash) {
-    throw new UnrecoverableError(`round ${roundId}: this operator already attested ${existing}, now computed ${digest}; not signing`);
+    throw permanent(new EquivocationRefusedError(`round ${roundId}: this operator already attested ${existing}, now computed ${digest}; not signing`));
   }
   try {
     await deps.guard.claim(`${data.chainId}-${deps.contracts.rounds.target as string}-${data.roundId}`.toLowerCase(), digest);
   } catch (err) {
-    if (err instanceof EquivocationRefusedError) throw new UnrecoverableError(err.message);
+    if (err instanceof EquivocationRefusedError) throw permanent(err);
     throw err;
   }
   const signature = await signRoundResult(deps.wallet, deps.domain, pkg.attested);
@@ -77,12 +79,13 @@ export async function processSubmit(data: SubmitJobData, deps: SubmitDeps): Prom
     log.info({ digest, txHash: receipt.hash, finalized }, "attestation mined");
     return { outcome: "attested", digest, finalized, txHash: receipt.hash };
   } catch (err) {
-    const name = revertName(deps.contracts, err);
+    const decoded = decodeRevert(err, deps.contracts.rounds.interface);
+    const name = decoded?.name;
     if (name && SETTLED_ERRORS.has(name)) {
       log.info({ digest, revert: name }, "chain already has this round's result");
       return { outcome: name === "RoundsAlreadyAttested" ? "already-attested" : "already-settled", digest };
     }
-    if (name) throw new UnrecoverableError(`round ${roundId}: attest reverted with ${name}`);
+    if (name) throw permanent(new SubmissionRevertedError(`round ${roundId}: attest reverted with ${name}`, { errorName: name, errorArgs: decoded?.args ?? [], cause: err }));
     throw err;
   }
 }
@@ -93,7 +96,7 @@ async function sendWithFeeBumps(
   log: Logger,
 ): Promise<TransactionReceipt> {
   const provider = deps.wallet.provider;
-  if (!provider) throw new Error("the operator wallet has no provider");
+  if (!provider) throw new InvariantError("the operator wallet has no provider");
   const request = await populate();
   // Any attestation may turn out to be the one that finalizes (others attest concurrently), which
   // costs far more than the estimate made while it was not: never send less than the floor.
@@ -110,10 +113,10 @@ async function sendWithFeeBumps(
     sent.push(tx);
     const receipt = await waitAny(sent, deps.receiptTimeoutMs ?? 60_000);
     if (receipt) {
-      if (receipt.status !== 1) throw new Error(`attestation ${receipt.hash} reverted`);
+      if (receipt.status !== 1) throw new SubmissionRevertedError(`attestation ${receipt.hash} reverted`);
       return receipt;
     }
-    if (bump >= (deps.maxFeeBumps ?? 3)) throw new Error(`attestation with nonce ${nonce} not mined after ${bump} fee bumps`);
+    if (bump >= (deps.maxFeeBumps ?? 3)) throw new SubmissionStuckError(`attestation with nonce ${nonce} not mined after ${bump} fee bumps`);
     // Replacement needs at least +10% on both fees; +25% moves it ahead of a congested pool.
     const raise = (v: bigint | undefined): bigint | undefined => (v === undefined ? undefined : (v * 125n) / 100n + 1n);
     maxFeePerGas = raise(maxFeePerGas);
@@ -145,17 +148,9 @@ async function waitAny(sent: readonly ContractTransactionResponse[], timeoutMs: 
   }
 }
 
-/** The custom error name of a reverted call or transaction, if the rounds contract declares it. */
-export function revertName(contracts: Contracts, err: unknown): string | undefined {
-  for (let current: unknown = err, depth = 0; current && typeof current === "object" && depth < 6; depth += 1) {
-    if ("revert" in current && current.revert && typeof current.revert === "object" && "name" in current.revert) {
-      return String(current.revert.name);
-    }
-    if ("data" in current && typeof current.data === "string" && current.data.startsWith("0x") && current.data.length >= 10) {
-      const parsed = contracts.rounds.interface.parseError(current.data);
-      if (parsed) return parsed.name;
-    }
-    current = "error" in current ? current.error : "info" in current ? current.info : "cause" in current ? current.cause : undefined;
-  }
-  return undefined;
+/** A typed error as BullMQ's "do not retry" error, keeping the typed one as its cause. */
+function permanent(err: Error): UnrecoverableError {
+  const wrapped = new UnrecoverableError(`${err.name}: ${err.message}`);
+  wrapped.cause = err;
+  return wrapped;
 }

@@ -3,13 +3,12 @@ import { id } from "ethers";
 import type { CommonweightGovernor } from "../../types/ethers-contracts/governance/CommonweightGovernor.ts";
 import { TaskInputError } from "./task-error.ts";
 
-/** `IGovernor.ProposalState` names by value. */
-export const PROPOSAL_STATES = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"] as const;
-export type ProposalStateName = (typeof PROPOSAL_STATES)[number];
+import { decodeProposalState, VOTE_SUPPORT as VOTE_SUPPORT_NAMES, type ProposalStateName, type VoteSupportName } from "../../oracle/chain/enums.ts";
+
+export type { ProposalStateName, VoteSupportName };
 
 /** `GovernorCountingSimple` vote types by name (`castVote` support values). */
-export const VOTE_SUPPORT = { against: 0, for: 1, abstain: 2 } as const;
-export type VoteSupportName = keyof typeof VOTE_SUPPORT;
+export const VOTE_SUPPORT = Object.fromEntries(VOTE_SUPPORT_NAMES.map((name, value) => [name, value])) as Readonly<Record<VoteSupportName, number>>;
 
 /** A proposal as created: everything `queue` and `execute` need, from its `ProposalCreated` event. */
 export interface ProposalRecord {
@@ -63,9 +62,12 @@ export async function findProposal(governor: CommonweightGovernor, fromBlock: nu
 
 /** The proposal's current state by name. */
 export async function proposalState(governor: CommonweightGovernor, proposalId: bigint): Promise<ProposalStateName> {
-  const state = PROPOSAL_STATES[Number(await governor.state(proposalId))];
-  if (state === undefined) throw new TaskInputError(`proposal ${proposalId} has an unknown state`);
-  return state;
+  const value = await governor.state(proposalId);
+  try {
+    return decodeProposalState(value);
+  } catch (err) {
+    throw new TaskInputError(`proposal ${proposalId} has an unknown state ${value}`, { cause: err });
+  }
 }
 
 /** @throws {TaskInputError} unless `text` is a decimal or 0x-hex uint256. */

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { ZeroHash } from "ethers";
 
 import type { Devnet } from "../../oracle/devnet/devnet.ts";
-import { getResultPackage } from "../../oracle/operator/result-package.ts";
+import { getResultPackage } from "../../oracle/storage/result-package-store.ts";
 import { hashBytes } from "../../oracle/protocol/hash.ts";
 import {
   contribution,
@@ -19,6 +19,7 @@ import {
   waitForSettlement,
   type Contribution,
   type TestOperator,
+  slashInvalid,
 } from "./support.ts";
 
 const CW = fileURLToPath(new URL("../../bin/cw.js", import.meta.url));
@@ -140,10 +141,10 @@ describe("e2e: two operators (k = 2) finalize a round with bad updates in it", f
     const pkg = await latestPackage(operators[0], roundId);
     const proof = pkg.invalidProofs[0];
     if (!proof) throw new Error("no invalid proof");
-    const { rounds, staking } = devnet.as(devnet.sponsor);
+    const { staking } = devnet.as(devnet.sponsor);
     const before = await staking.stakeOf(proof.account);
 
-    await (await rounds.slashInvalid(roundId, proof.account, proof.reason, [...proof.proof])).wait();
+    await slashInvalid(devnet.as(devnet.sponsor), roundId, proof.account, proof.reason, proof.proof);
 
     expect(await staking.stakeOf(proof.account)).to.be.lessThan(before);
   });

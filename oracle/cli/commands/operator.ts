@@ -1,15 +1,16 @@
 import { type Command } from "commander";
-import { JsonRpcProvider, Network, parseUnits } from "ethers";
 
-import { connectContracts } from "../../chain/contracts.ts";
-import { readDeployment } from "../../chain/deployment.ts";
-import { loadWallet } from "../../chain/signer.ts";
+import { connectChain, type ChainConnection } from "../../chain/connect.ts";
+import { formatTokens, parseTokens } from "../../chain/units.ts";
 import { describeSettings, loadOperatorConfig, OperatorConfigSchema, type OperatorConfig } from "../../config.ts";
 import { createLogger, type Logger } from "../../logger.ts";
 import { findOrStartRedis, redactUrl } from "../../operator/redis-server.ts";
 import { openRuntime } from "../../operator/runtime.ts";
 import { startOperator } from "../../operator/service.ts";
 import { startComputeWorkers } from "../../operator/workers.ts";
+import { claimOperatorShare } from "../../keeper/upkeep.ts";
+import { registerOperator } from "../../staking/stake.ts";
+import { roundFlag } from "./keeper.ts";
 
 const SETTINGS_HELP = `\nSettings (environment variables or an --env-file; default, description):\n${describeSettings(OperatorConfigSchema)}\n`;
 
@@ -37,6 +38,43 @@ function untilSignal(stop: () => Promise<void>, log: Logger): Promise<void> {
   });
 }
 
+/** Connects with the operator's key; always closes the connection. */
+async function withOperatorKey(envFile: string | undefined, run: (connection: ChainConnection) => Promise<void>): Promise<void> {
+  const config = loadOperatorConfig({ envFile });
+  const connection = await connectChain({
+    rpcUrl: config.RPC_URL,
+    deployment: config.DEPLOYMENT,
+    key: { privateKey: config.ORACLE_PRIVATE_KEY, keystore: config.KEYSTORE, keystorePassword: config.KEYSTORE_PASSWORD },
+  });
+  try {
+    await run(connection);
+  } finally {
+    connection.close();
+  }
+}
+
+/**
+ * Exits this worker once its standard input reaches end-of-file: the parent holds the other end of
+ * the pipe, and the kernel closes it whenever the parent dies, `kill -9` included. Running jobs are
+ * abandoned; their locks expire and another worker re-runs them.
+ */
+function exitWhenStdinCloses(log: Logger): () => void {
+  const exit = (): void => {
+    log.warn("parent process went away; exiting");
+    process.exit(0);
+  };
+  process.stdin.on("end", exit);
+  process.stdin.on("close", exit);
+  process.stdin.on("error", exit);
+  process.stdin.resume();
+  return () => {
+    process.stdin.off("end", exit);
+    process.stdin.off("close", exit);
+    process.stdin.off("error", exit);
+    process.stdin.destroy();
+  };
+}
+
 /** `cw operator ...`: run and manage an oracle operator. */
 export function register(program: Command): void {
   const operator = program.command("operator").description("run and manage an oracle operator");
@@ -47,7 +85,7 @@ export function register(program: Command): void {
     .option("--env-file <file>", "read settings from this file (default: .env when present)")
     .addHelpText("after", SETTINGS_HELP)
     .action(async (opts: { envFile?: string }) => {
-      const config = loadOperatorConfig(process.env, opts.envFile);
+      const config = loadOperatorConfig({ envFile: opts.envFile });
       const log = createLogger(config).child({ process: "operator" });
       const redis = await redisFor(config, log);
       const running = await startOperator(config, redis.url, log);
@@ -61,47 +99,55 @@ export function register(program: Command): void {
     .command("worker")
     .description("a compute worker only (fetch, shard, round jobs); needs REDIS_URL, RPC_URL and the store, never the key")
     .option("--env-file <file>", "read settings from this file (default: .env when present)")
+    .option("--no-env-file", "read no settings file (workers started by `operator start` get their settings from it)")
+    .option("--exit-with-parent", "exit when standard input closes (the parent `operator start` went away, even by SIGKILL)")
     .addHelpText("after", SETTINGS_HELP)
-    .action(async (opts: { envFile?: string }) => {
-      const config = loadOperatorConfig(process.env, opts.envFile, { requireKey: false });
+    .action(async (opts: { envFile?: string | false; exitWithParent?: boolean }) => {
+      const config = loadOperatorConfig({ envFile: opts.envFile, requireKey: false });
       const log = createLogger(config).child({ process: "worker", pid: process.pid });
+      const releaseStdin = opts.exitWithParent ? exitWhenStdinCloses(log) : undefined;
       const redis = await redisFor(config, log);
       const runtime = await openRuntime(config, redis.url, log);
       const workers = await startComputeWorkers(runtime);
       await untilSignal(async () => {
-        await workers.close();
-        await runtime.close();
-        await redis.stop();
+        try {
+          await workers.close();
+          await runtime.close();
+          await redis.stop();
+        } finally {
+          releaseStdin?.();
+        }
       }, log);
     });
 
   operator
     .command("register")
-    .description("stake the minimum operator stake (or --stake) and register as an operator")
-    .option("--stake <tokens>", "tokens to stake, in whole tokens (default: the policy's minimum operator stake)")
+    .description("stake what is missing of the minimum operator stake (or --stake) and register as an operator; safe to retry")
+    .option("--stake <tokens>", "free stake to hold, in tokens (default: the policy's minimum operator stake)")
     .option("--env-file <file>", "read settings from this file (default: .env when present)")
     .addHelpText("after", SETTINGS_HELP)
     .action(async (opts: { stake?: string; envFile?: string }) => {
-      const config = loadOperatorConfig(process.env, opts.envFile);
-      const deployment = await readDeployment(config.DEPLOYMENT);
-      const network = Network.from(deployment.chainId);
-      const provider = new JsonRpcProvider(config.RPC_URL, network, { staticNetwork: network });
-      try {
-        const wallet = await loadWallet({ privateKey: config.ORACLE_PRIVATE_KEY, keystore: config.KEYSTORE, keystorePassword: config.KEYSTORE_PASSWORD }, provider);
-        const c = connectContracts(deployment, wallet);
-        const minimum = (await c.policy.currentPolicy()).minOperatorStake;
-        const amount = opts.stake === undefined ? minimum : parseUnits(opts.stake, await c.token.decimals());
-        const free = await c.staking.freeStakeOf(wallet.address);
-        if (free < amount) {
-          const missing = amount - free;
-          await (await c.token.approve(deployment.contracts.staking, missing)).wait();
-          await (await c.staking.stake(missing)).wait();
-        }
-        const receipt = await (await c.oracleRegistry.register()).wait();
-        process.stdout.write(`registered ${wallet.address} as an operator (tx ${receipt?.hash})\n`);
-      } finally {
-        provider.destroy();
-      }
+      const stake = opts.stake === undefined ? undefined : parseTokens("--stake", opts.stake);
+      await withOperatorKey(opts.envFile, async ({ contracts }) => {
+        const done = await registerOperator(contracts, stake === undefined ? {} : { stake });
+        const staked = done.topUp.staked > 0n ? `staked ${formatTokens(done.topUp.staked)}, ` : "";
+        process.stdout.write(done.alreadyRegistered ? `${done.operator} is already registered as an operator\n` : `${staked}registered ${done.operator} as an operator (tx ${done.register?.hash})\n`);
+      });
+    });
+
+  operator
+    .command("claim")
+    .description("claim this operator's share of a finalized round it attested")
+    .option("--round <id>", "the round")
+    .option("--env-file <file>", "read settings from this file (default: .env when present)")
+    .action(async (opts: { round?: string; envFile?: string }) => {
+      const roundId = roundFlag(opts.round);
+      await withOperatorKey(opts.envFile, async ({ contracts, wallet }) => {
+        const before = await contracts.token.balanceOf(wallet?.address ?? "");
+        const tx = await claimOperatorShare(contracts, roundId, wallet?.address ?? "");
+        const paid = (await contracts.token.balanceOf(wallet?.address ?? "")) - before;
+        process.stdout.write(`claimed the operator share of round ${roundId}: ${formatTokens(paid)} (tx ${tx.hash})\n`);
+      });
     });
 
   operator
@@ -109,7 +155,7 @@ export function register(program: Command): void {
     .description("print the queues, the last rounds this operator computed, and its registration")
     .option("--env-file <file>", "read settings from this file (default: .env when present)")
     .action(async (opts: { envFile?: string }) => {
-      const config = loadOperatorConfig(process.env, opts.envFile, { requireKey: false });
+      const config = loadOperatorConfig({ envFile: opts.envFile, requireKey: false });
       const log = createLogger({ LOG_LEVEL: "warn" });
       const redis = await findOrStartRedis(config.REDIS_URL);
       const runtime = await openRuntime(config, redis.url, log);
