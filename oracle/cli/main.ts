@@ -37,13 +37,9 @@ export async function buildProgram(only?: string): Promise<Command> {
  * (`cw: …`); `--debug` anywhere on the command line, or DEBUG=1, adds its stack trace.
  */
 export async function main(argv: readonly string[]): Promise<number> {
-<<<<<<< HEAD
-  // The first argument after the script is the command name (cw takes no options before it).
-  const program = await buildProgram(argv[2]);
-=======
   const debug = argv.slice(2).includes("--debug") || debugRequested();
-  const program = await buildProgram();
->>>>>>> main
+  // The command name is the first argument after the script that is not `--debug`.
+  const program = await buildProgram(argv.slice(2).find((arg) => arg !== "--debug"));
   program.configureOutput({ writeErr: (text) => process.stderr.write(text.split("\n")[0] + "\n") });
   try {
     await program.parseAsync(argv.filter((arg, i) => i < 2 || arg !== "--debug"));
