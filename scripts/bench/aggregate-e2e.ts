@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 
 import { aggregateRound, type RoundStage } from "../../oracle/compute/aggregate-round.ts";
-import { readShared } from "../../oracle/compute/case-loader.ts";
+import { readShared } from "../../oracle/storage/case-loader.ts";
 import { CpuBackend } from "../../oracle/compute/cpu/backend.ts";
 import { hashBytes } from "../../oracle/protocol/hash.ts";
 import { encodeModel } from "../../oracle/protocol/model-file.ts";
