@@ -1,12 +1,11 @@
-import { id, type Signer } from "ethers";
+import type { Signer } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import type { Contracts } from "../chain/contracts.ts";
-import { AGGREGATION_RULES, decodeProposalState, decodeRule, encodeEnum, VOTE_SUPPORT, type AggregationRuleName as Rule } from "../chain/enums.ts";
+import { AGGREGATION_RULES, decodeProposalState, decodeRule, encodeEnum, type AggregationRuleName as Rule } from "../chain/enums.ts";
 import { policyFromChain } from "../chain/policy-codec.ts";
-
-/** GovernorCountingSimple's `support` value for a vote in favour. */
-const VOTE_FOR = encodeEnum(VOTE_SUPPORT, "for", "vote support");
+import { InvariantError } from "../errors.ts";
+import { castVote, executeProposal, listProposals, proposePolicy, queueProposal } from "../governance/proposals.ts";
 
 /** What happened to a proposal, in the report's terms. */
 export interface RuleChangeOutcome {
@@ -39,25 +38,20 @@ export async function changeRule(args: {
   const time = connection.networkHelpers.time;
   const current = await policy.currentPolicy();
   const fromRule = decodeRule(current.rule);
-  const next = { ...policyFromChain(current), rule: BigInt(encodeEnum(AGGREGATION_RULES, args.toRule, "aggregation rule")), krumF: args.krumF, minContributors: args.minContributors };
+  const next = { ...policyFromChain(current), rule: BigInt(encodeEnum(AGGREGATION_RULES, args.toRule, "aggregation rule")), krumF: BigInt(args.krumF), minContributors: BigInt(args.minContributors) };
   const description = `Switch aggregation from ${fromRule} to ${args.toRule} (f = ${args.krumF}) to exclude poisoned updates`;
-  const targets = [await policy.getAddress()];
-  const values = [0n];
-  const calldatas = [policy.interface.encodeFunctionData("setPolicy", [next])];
-
-  await (await governor.propose(targets, values, calldatas, description)).wait();
-  const proposalId = await governor.hashProposal(targets, values, calldatas, id(description));
+  const { proposalId } = await proposePolicy(proposer, { policy: next, description });
+  const [proposal] = (await listProposals(proposer, 0)).filter((p) => p.proposalId === proposalId);
+  if (!proposal) throw new InvariantError(`proposal ${proposalId} not found after proposing it`);
   args.onStep?.(`proposed #${proposalId.toString().slice(0, 10)}…: ${description}`);
   await time.increaseTo(Number(await governor.proposalSnapshot(proposalId)) + 1);
-  for (const voter of args.voters) {
-    await (await voter.contracts.governor.castVoteWithReason(proposalId, VOTE_FOR, voter.reason)).wait();
-  }
+  for (const voter of args.voters) await castVote(voter.contracts, { proposalId, support: "for", reason: voter.reason });
   args.onStep?.(`${args.voters.length} token holders voted for`);
   await time.increaseTo(Number(await governor.proposalDeadline(proposalId)) + 1);
-  await (await governor.queue(targets, values, calldatas, id(description))).wait();
+  await queueProposal(proposer, proposal);
   args.onStep?.("queued in the timelock");
   await time.increaseTo(Number(await governor.proposalEta(proposalId)) + 1);
-  await (await governor.execute(targets, values, calldatas, id(description))).wait();
+  await executeProposal(proposer, proposal);
   const [votesAgainst, votesFor] = await governor.proposalVotes(proposalId);
   const state = decodeProposalState(await governor.state(proposalId));
   args.onStep?.(`executed: the policy now says ${args.toRule}`);

@@ -65,16 +65,6 @@ export function parseRedisTarget(url: string): RedisTarget {
   };
 }
 
-/** True when `url` is a REDIS_URL of either form (what the config schema checks). */
-export function isRedisUrl(url: string): boolean {
-  try {
-    parseRedisTarget(url);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Options of {@link createRedisClient}. */
 export interface RedisClientOptions {
   /** A one-shot probe: connect lazily, no retries, give up after `connectTimeoutMs`. */

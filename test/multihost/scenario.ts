@@ -9,7 +9,7 @@ import type { Duplex } from "node:stream";
 
 import { ZeroHash, hexlify, randomBytes } from "ethers";
 
-import { DEVNET_POLICY, startDevnet, type Devnet } from "../../oracle/devnet/devnet.ts";
+import { DEVNET_POLICY, devAccountKey, startDevnet, type Devnet } from "../../oracle/devnet/devnet.ts";
 import { decodeRoundStatus } from "../../oracle/chain/enums.ts";
 import { syntheticUpdate } from "../e2e/support.ts";
 import { startRedisCluster, type TestRedisCluster } from "../support/redis-cluster.ts";
@@ -17,6 +17,8 @@ import { bytesMoved, pidsIn, requestPartition, runOn, startOn, type Host } from 
 
 const CW = "bin/cw.js";
 const PARTITION_MS = 30_000;
+/** A Hardhat development account no other actor uses (0 deployer, 1 sponsor, 2-3 operators, 4-7 contributors). */
+const KEEPER_ACCOUNT = 9;
 
 /** What the scenario measured. */
 export interface ScenarioReport {
@@ -34,8 +36,8 @@ const STATIC_SERVER = `const [dir, host] = process.argv.slice(1); require("node:
 /**
  * Runs the scenario: deploy on the chain host's `hardhat node`, two operators (A: own Redis on its
  * host; B: the 3-master cluster on another host, its workers on a third), four contributors
- * publishing over IPFS (c1, c2) and HTTP (c3, c4); mid-round A's host is partitioned for 30 s and
- * B's main process is killed and restarted. Asserts, then stops everything and checks no process
+ * publishing over IPFS (c1, c2) and HTTP (c3, c4); mid-round A's host is partitioned for 30 s,
+ * B's main process is killed and restarted, and B's attest is reorged away (evm_revert). Asserts, then stops everything and checks no process
  * is left in any namespace.
  */
 export async function runScenario(hosts: Hosts, work: string, execPath: string, control: Duplex): Promise<ScenarioReport> {
@@ -118,7 +120,7 @@ export async function runScenario(hosts: Hosts, work: string, execPath: string, 
     const operatorEnv = (i: number, redisUrl: string): Record<string, string> => ({
       REDIS_URL: redisUrl, RPC_URL: rpc, DEPLOYMENT: d.manifestPath, ORACLE_PRIVATE_KEY: d.operators[i]!.privateKey,
       CONFIRMATIONS: "1", POLL_INTERVAL_MS: "500", BACKEND: "cpu", SHARD_SIZE: "16384", FETCH_TIMEOUT_MS: "20000", METRICS_PORT: "0",
-      LOCK_DURATION_MS: "20000", STORE_DIR: join(work, `op${i}`, "store"), WORK_DIR: join(work, `op${i}`, "work"),
+      LOCK_DURATION_MS: "20000", RECONCILE_INTERVAL_MS: "3000", STORE_DIR: join(work, `op${i}`, "store"), WORK_DIR: join(work, `op${i}`, "work"),
       IPFS_REPO: join(work, `op${i}`, "ipfs"), IPFS_PEERS: ipfsPeers.join(","), WORKERS: "0",
     });
     await sleep(1_000);
@@ -138,28 +140,55 @@ export async function runScenario(hosts: Hosts, work: string, execPath: string, 
     await d.connection.networkHelpers.time.increaseTo(Number(round.commitEnd));
     for (const [i, c] of d.contributors.entries()) await (await d.as(c).rounds.reveal(roundId, published[i]!.hash, salts[i]!, published[i]!.uri)).wait();
     await d.connection.networkHelpers.time.increaseTo(Number(round.revealEnd));
-    await sleep(5_000); // operators are up and watching
+    const revealEndedAt = Date.now();
+    // The keeper, on its own host, closes the round as soon as the reveal window is over.
+    start(hosts.keeper, "keeper", [execPath, CW, "keeper", "run"], {
+      RPC_URL: rpc, DEPLOYMENT: d.manifestPath, KEEPER_PRIVATE_KEY: devAccountKey(KEEPER_ACCOUNT), POLL_INTERVAL_MS: "1000", METRICS_PORT: "0",
+      KEEPER_RECOMPUTE: "false",
+    });
+    await mine();
+    while (decodeRoundStatus((await rounds.round(roundId)).status) !== "Closed") {
+      assert.ok(Date.now() - revealEndedAt < 180_000, "the keeper did not close the round within 180 s");
+      await sleep(250);
+    }
     const closedAt = Date.now();
-    await (await rounds.close(roundId)).wait();
+    const beforeAttests = String(await d.connection.provider.request({ method: "evm_snapshot", params: [] }));
 
-    // Mid-round faults: A's host partitioned for 30 s; B's main process killed and restarted.
+    // Mid-round faults: A's host partitioned (at least 30 s, and until B's attest has been reorged
+    // away, so that A cannot attest meanwhile); B's main process killed and restarted.
     await requestPartition(control, hosts.opA, true);
-    const heal = sleep(PARTITION_MS).then(() => requestPartition(control, hosts.opA, false));
+    const partitionedAt = Date.now();
     await sleep(3_000);
     mainB.kill("SIGKILL");
     await sleep(2_000);
     mainB = startB();
 
+    // One attest reorged away: once B has attested, the chain reverts to just after the close and
+    // grows other blocks; B's reconciler must attest again, with the same digest.
+    const operatorB = d.operators[1]!.signer.address;
+    let reorgedDigest = "";
+    while (reorgedDigest === "") {
+      assert.ok(Date.now() - closedAt < 300_000, "operator B did not attest within 300 s of the close");
+      await mine();
+      await sleep(1_000);
+      const digest = await rounds.attestationOf(roundId, operatorB);
+      if (digest !== ZeroHash) reorgedDigest = digest;
+    }
+    assert.equal(await d.connection.provider.request({ method: "evm_revert", params: [beforeAttests] }), true, "evm_revert failed");
+    assert.equal(await rounds.attestationOf(roundId, operatorB), ZeroHash, "the reorg did not remove B's attest");
+    await sleep(Math.max(0, PARTITION_MS - (Date.now() - partitionedAt)));
+    await requestPartition(control, hosts.opA, false);
+
     let status = "";
     for (;;) {
       status = decodeRoundStatus((await rounds.round(roundId)).status);
       if (status === "Finalized" || status === "Failed") break;
-      assert.ok(Date.now() - closedAt < 300_000, `round still ${status} 300 s after close`);
+      assert.ok(Date.now() - closedAt < 400_000, `round still ${status} 400 s after close`);
       await mine();
       await sleep(1_000);
     }
     const closeToFinalizedMs = Date.now() - closedAt;
-    await heal;
+    assert.equal(await rounds.attestationOf(roundId, operatorB), reorgedDigest, "B attested another digest after the reorg");
     assert.equal(status, "Finalized");
 
     // Exactly one finalization; each operator attests at most once per digest.
@@ -182,7 +211,7 @@ export async function runScenario(hosts: Hosts, work: string, execPath: string, 
     assert.match(audit.stdout, /"match":true/);
 
     // Claims: each contributor claims from its own host (recomputing the round itself).
-    // TODO(lead): the claim window opens after the challenge window; the keeper (`cw keeper run`) is not on main yet.
+    // The claim window opens after the challenge window: advance chain time past it.
     await d.connection.networkHelpers.time.increase(Number(DEVNET_POLICY.challengeWindowSeconds) + 60);
     await mine();
     for (const [i, host] of contributorHosts.entries()) {

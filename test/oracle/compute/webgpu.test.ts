@@ -165,7 +165,7 @@ describe("webgpu backend", function () {
           const session = await (backend as WebgpuBackend).open(round);
           expectSameValues(await session.aggregate(plan, whole(round)), referenceAggregate(round, plan));
         }),
-        { seed: SEED, numRuns: 15 },
+        { seed: SEED, numRuns: 10 },
       );
     });
 
@@ -177,7 +177,7 @@ describe("webgpu backend", function () {
           const session = await (backend as WebgpuBackend).open(round);
           expectSameValues(await session.aggregate(plan, whole(round)), referenceAggregate(round, plan));
         }),
-        { seed: SEED, numRuns: 15 },
+        { seed: SEED, numRuns: 10 },
       );
     });
 
@@ -188,7 +188,7 @@ describe("webgpu backend", function () {
           const [g, c] = await both(round, (s) => s.distances(range));
           expect(g).to.deep.equal(c);
         }),
-        { seed: SEED, numRuns: 12 },
+        { seed: SEED, numRuns: 8 },
       );
     });
 
@@ -201,7 +201,7 @@ describe("webgpu backend", function () {
           const [g, c] = await both(round, (s) => s.scoreDots(members, aggregate, whole(round)));
           expect(g).to.deep.equal(c);
         }),
-        { seed: SEED, numRuns: 12 },
+        { seed: SEED, numRuns: 8 },
       );
     });
   });
