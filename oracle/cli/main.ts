@@ -12,14 +12,19 @@ export type CommandModule = { register: (program: Command) => void };
 
 export { EXIT_BAD_INPUT };
 
-/** Builds the `cw` program with every command found in `oracle/cli/commands/`. */
-export async function buildProgram(): Promise<Command> {
+/**
+ * Builds the `cw` program with the commands found in `oracle/cli/commands/`. When `only` names a
+ * command module (`<only>.ts`, e.g. `aggregate`), only that module is imported, so a command pays
+ * for its own imports alone (no chain or tfjs for `cw aggregate`); otherwise every one is, for help.
+ */
+export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command("cw")
     .description("Commonweight: bit-exact federated aggregation and protocol tools")
     .option("--debug", "print the stack trace of a failure (or set DEBUG=1)")
     .showHelpAfterError(false)
     .exitOverride();
-  const files = (await readdir(COMMANDS_DIR)).filter((f) => f.endsWith(".ts")).sort();
+  const all = (await readdir(COMMANDS_DIR)).filter((f) => f.endsWith(".ts")).sort();
+  const files = only !== undefined && all.includes(`${only}.ts`) ? [`${only}.ts`] : all;
   for (const file of files) {
     const module = (await import(new URL(file, COMMANDS_DIR).href)) as CommandModule;
     module.register(program);
@@ -33,7 +38,8 @@ export async function buildProgram(): Promise<Command> {
  */
 export async function main(argv: readonly string[]): Promise<number> {
   const debug = argv.slice(2).includes("--debug") || debugRequested();
-  const program = await buildProgram();
+  // The command name is the first argument after the script that is not `--debug`.
+  const program = await buildProgram(argv.slice(2).find((arg) => arg !== "--debug"));
   program.configureOutput({ writeErr: (text) => process.stderr.write(text.split("\n")[0] + "\n") });
   try {
     await program.parseAsync(argv.filter((arg, i) => i < 2 || arg !== "--debug"));

@@ -1,3 +1,5 @@
+import { performance } from "node:perf_hooks";
+
 import { hashBytes } from "../protocol/hash.ts";
 import { layoutOf } from "../protocol/layout.ts";
 import { decodeModel } from "../protocol/model-file.ts";
@@ -29,7 +31,12 @@ export type AggregateOptions = {
   shards?: number;
   /** Caps on update and model files. @defaultValue DEFAULT_LIMITS */
   limits?: SafetensorsLimits;
+  /** Called with each stage's wall time (benchmarks); stages: validate, align, kernel, scores, encode. */
+  onStage?: (stage: RoundStage, ms: number) => void;
 };
+
+/** The timed stages of {@link aggregateRound}. */
+export type RoundStage = "validate" | "align" | "kernel" | "scores" | "encode";
 
 /**
  * Computes one round per docs/protocol.md §1-§5 in this process: validation, alignment, the policy's
@@ -38,6 +45,12 @@ export type AggregateOptions = {
  */
 export async function aggregateRound(input: RoundInput, options: AggregateOptions): Promise<RoundOutcome> {
   const limits = options.limits ?? DEFAULT_LIMITS;
+  let last = performance.now();
+  const stage = (name: RoundStage): void => {
+    const now = performance.now();
+    options.onStage?.(name, now - last);
+    last = now;
+  };
   const base = decodeModel(input.base, limits);
   const baseHash = hashBytes(input.base);
   const layout = layoutOf(base);
@@ -48,7 +61,9 @@ export async function aggregateRound(input: RoundInput, options: AggregateOption
     if (v.valid) valid.push({ address: c.address, update: v.update });
     else invalid[c.address] = v.reason;
   }
+  stage("validate");
   const prepared = prepareRound({ roundId: input.roundId, policy: input.policy, base, baseHash, valid, invalid });
+  stage("align");
   if (isOutcome(prepared)) return prepared;
   const session = await options.backend.open(prepared.round);
   try {
@@ -57,8 +72,12 @@ export async function aggregateRound(input: RoundInput, options: AggregateOption
     const members = selectMembers(prepared, distanceParts);
     const plan = planFor(prepared.policy, prepared.round, members);
     const slices = await Promise.all(ranges.map((r) => session.aggregate(plan, r)));
+    stage("kernel");
     const dotParts = await Promise.all(ranges.map((r, i) => session.scoreDots(members, slices[i] as Float64Array, r)));
-    return assembleOutcome(prepared, members, slices, dotParts);
+    stage("scores");
+    const outcome = assembleOutcome(prepared, members, slices, dotParts);
+    stage("encode");
+    return outcome;
   } finally {
     await session.close();
   }

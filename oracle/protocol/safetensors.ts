@@ -52,12 +52,58 @@ function parseHeaderJson(bytes: Uint8Array, limits: SafetensorsLimits): unknown 
   if (headerBytes > BigInt(limits.maxHeaderBytes)) fail("header length exceeds the cap");
   const h = Number(headerBytes);
   if (HEADER_LENGTH_BYTES + h > bytes.length) fail("header runs past the end of the file");
+  checkHeaderShape(bytes, HEADER_LENGTH_BYTES, HEADER_LENGTH_BYTES + h);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(HEADER_LENGTH_BYTES, HEADER_LENGTH_BYTES + h));
     return JSON.parse(text);
   } catch (err) {
     throw new MalformedFileError("header is not UTF-8 JSON", { cause: err });
+  }
+}
+
+/** Deepest nesting a canonical header has: the header object, a tensor entry, its `shape` array. */
+export const MAX_HEADER_DEPTH = 3;
+/** Most elements of one header array: 16 dimensions (the shape cap of {@link parseTensor}). */
+const MAX_ARRAY_ELEMENTS = 16;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * A linear scan of the header bytes before `JSON.parse` sees them (docs/protocol.md §7, header
+ * bounds): nesting deeper than {@link MAX_HEADER_DEPTH}, an array of more than 16 elements, a
+ * backslash (canonical text never escapes) or anything but an object at the top is malformed. So
+ * the parser only ever builds a flat object of small entries, at most a few times the header's
+ * size in memory, whatever a hostile file claims.
+ */
+function checkHeaderShape(bytes: Uint8Array, from: number, to: number): void {
+  if (bytes[from] !== 0x7b) fail("header is not a JSON object");
+  // Per open bracket: whether it is an array, and its commas so far.
+  const isArray: boolean[] = [];
+  const commas: number[] = [];
+  let inString = false;
+  for (let i = from; i < to; i++) {
+    const c = bytes[i] as number;
+    if (inString) {
+      if (c === QUOTE) inString = false;
+      else if (c === BACKSLASH) fail("header contains an escape");
+      continue;
+    }
+    if (c === QUOTE) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      // { or [
+      if (isArray.length === MAX_HEADER_DEPTH) fail("header nests too deeply");
+      isArray.push(c === 0x5b);
+      commas.push(0);
+    } else if (c === 0x7d || c === 0x5d) {
+      // } or ]
+      if (isArray.pop() === undefined) fail("header brackets do not balance");
+      commas.pop();
+    } else if (c === 0x2c && isArray.at(-1) === true) {
+      const d = commas.length - 1;
+      commas[d] = (commas[d] as number) + 1;
+      if ((commas[d] as number) >= MAX_ARRAY_ELEMENTS) fail("header array too long");
+    }
   }
 }
 

@@ -3,6 +3,7 @@ import type { Hash } from "./hash.ts";
 import { parseBoundedInteger } from "./decimal.ts";
 import { DEFAULT_LIMITS, elementCount, encodeSafetensors, parseSafetensors, type SafetensorsLimits } from "./safetensors.ts";
 import { bytesOf, typedView, type IntArray } from "./typed-views.ts";
+import { maxUpdateHeaderBytes } from "./update-size.ts";
 
 /** `format` metadata of an update file (docs/protocol.md §1.2). */
 export const UPDATE_FORMAT = "commonweight/update-1";
@@ -38,7 +39,8 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * @throws {MalformedFileError} on any violation (reason code `malformed`).
  */
 export function decodeUpdate(bytes: Uint8Array, expect: UpdateExpectation, limits: SafetensorsLimits = DEFAULT_LIMITS): Update {
-  const file = parseSafetensors(bytes, limits);
+  // The header cap is the one the base model's layout admits, checked before the header is read.
+  const file = parseSafetensors(bytes, { ...limits, maxHeaderBytes: Math.min(limits.maxHeaderBytes, maxUpdateHeaderBytes(expect.layout)) });
   const meta = file.metadata;
   if (meta.get("format") !== UPDATE_FORMAT) fail(`format is not ${UPDATE_FORMAT}`);
   if (meta.get("round") !== expect.roundId) fail("wrong round");

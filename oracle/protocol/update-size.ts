@@ -17,12 +17,18 @@ const I32_BYTES = 4;
 
 /** The largest canonical update file for a base model with this tensor layout. */
 export function maxUpdateFileBytes(layout: readonly { name: string; shape: readonly number[] }[]): number {
-  let header = FIXED_HEADER_BYTES;
   let data = 0;
-  for (const t of layout) {
-    // The name appears twice: as the tensor key and in its `exp.<name>` metadata key.
-    header += 2 * t.name.length + PER_TENSOR_BYTES + PER_DIMENSION_BYTES * t.shape.length;
-    data += I32_BYTES * elementCount(t.shape);
-  }
-  return 8 + Math.ceil(header / 8) * 8 + data;
+  for (const t of layout) data += I32_BYTES * elementCount(t.shape);
+  return 8 + maxUpdateHeaderBytes(layout) + data;
+}
+
+/**
+ * The longest (padded) JSON header a canonical update for this layout can have; a longer claimed
+ * header is malformed before anything is parsed (docs/protocol.md §7, header bounds).
+ */
+export function maxUpdateHeaderBytes(layout: readonly { name: string; shape: readonly number[] }[]): number {
+  let header = FIXED_HEADER_BYTES;
+  // The name appears twice: as the tensor key and in its `exp.<name>` metadata key.
+  for (const t of layout) header += 2 * t.name.length + PER_TENSOR_BYTES + PER_DIMENSION_BYTES * t.shape.length;
+  return Math.ceil(header / 8) * 8;
 }

@@ -1,4 +1,5 @@
-// `npm run bench -- aggregate [--json FILE] [--quick]`: throughput of the exact aggregation kernels.
+// `npm run bench -- aggregate [--json FILE] [--quick] [--n 32,100] [--p 1,10] [--kernels]`: end to end
+// per stage beside a numpy baseline (default), or the kernels alone on 1 and 2 threads (--kernels).
 import { execFileSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
@@ -9,6 +10,7 @@ import type { AggregatePlan } from "../../oracle/compute/types.ts";
 import type { AlignedRound } from "../../oracle/protocol/alignment.ts";
 import { selectKrum } from "../../oracle/protocol/krum.ts";
 import { combineDistances } from "../../oracle/compute/combine.ts";
+import { childMode, runE2e } from "./aggregate-e2e.ts";
 
 const RULES = ["fedavg", "median", "trimmed-mean", "multi-krum"] as const;
 const MIB = 2 ** 20;
@@ -30,7 +32,7 @@ function inChild<T>(args: string[]): T {
 }
 
 function help(): void {
-  process.stdout.write("usage: npm run bench -- aggregate [--json FILE] [--quick] [--n 32,100]\n  --quick  N=32, P=1M, I8 only\n  --n      update counts to run (default 32,100)\n  --json   also write the rows as JSON\n");
+  process.stdout.write("usage: npm run bench -- aggregate [--json FILE] [--quick] [--n 32,100] [--p 1,10] [--threads T] [--kernels]\n  --quick    N=32, P=1M\n  --n        update counts to run (default 32,100)\n  --p        parameter counts in Mi (default 1)\n  --threads  cpu worker threads end to end (default 1: one core)\n  --equal-only  skip the mixed-exponent cases\n  --kernels  the kernels alone on 1 and 2 threads, I8 and I16\n  --json     also write the rows as JSON\n");
 }
 
 /** Deterministic pseudo-random integers (xorshift32); the bench needs reproducible, not secure, data. */
@@ -138,9 +140,18 @@ export async function run(argv: string[]): Promise<void> {
     process.stdout.write(JSON.stringify(await benchConfig(Number(n), Number(p), dtype === "I16" ? "I16" : "I8", Number(plainMs))));
     return;
   }
+  const e2eAt = argv.indexOf("--e2e-case");
+  if (e2eAt >= 0) return childMode(argv[e2eAt + 1] ?? "");
   const quick = argv.includes("--quick");
   const jsonAt = argv.indexOf("--json");
   const jsonFile = jsonAt >= 0 ? argv[jsonAt + 1] : undefined;
+  if (!argv.includes("--kernels")) {
+    const list = (flag: string, fallback: number[]): number[] => (argv.indexOf(flag) >= 0 ? (argv[argv.indexOf(flag) + 1] ?? "").split(",").map(Number) : fallback);
+    const threadsAt = argv.indexOf("--threads");
+    const rows = await runE2e(quick ? [32] : list("--n", [32, 100]), (quick ? [1] : list("--p", [1])).map((p) => p * MIB), threadsAt >= 0 ? Number(argv[threadsAt + 1]) : 1, argv.includes("--equal-only") ? ["equal"] : ["equal", "mixed"]);
+    if (jsonFile !== undefined) await writeFile(jsonFile, JSON.stringify({ rows }, null, 2));
+    return;
+  }
   const bandwidth = memoryBandwidth();
   process.stdout.write(`memory read bandwidth: ${bandwidth.toFixed(1)} GB/s\n`);
   process.stdout.write("each configuration runs in its own process; wall ms is the best of 2 runs; peak RSS covers both thread counts\n");

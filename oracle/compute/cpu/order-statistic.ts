@@ -2,7 +2,7 @@ import type { AlignedRound } from "../../protocol/alignment.ts";
 import { RHE_SMALL_LIMIT } from "../../protocol/rounding.ts";
 import type { AggregatePlan } from "../types.ts";
 import { BLOCK, type TensorSlice } from "../blocks.ts";
-import { compileRankSum, rankSumFits, type RankSumKernel } from "./rank-sum-wasm.ts";
+import { compileRankSum, MAX_RANK_SUM_ROWS, rankSumFits, type RankSumKernel } from "./rank-sum-wasm.ts";
 import { batcherNetwork, pruneForRankSum } from "./sorting-network.ts";
 import { rheSmall } from "../../protocol/rounding.ts";
 import { INT32_LIMIT, roundedQuotientInt32 } from "./weighted-mean.ts";
@@ -30,39 +30,50 @@ function kernelFor(width: 1 | 2, n: number, lo: number, hi: number): RankSumKern
 
 /**
  * Median or trimmed mean of one tensor slice with the SIMD rank-sum kernel, when every member's
- * array is int8 (or every one int16) with the same shift. Returns false (writing nothing)
- * otherwise; the caller then takes the general path.
+ * array is int8 or int16 and its aligned values, relative to the members' smallest shift, fit the
+ * kernel's lanes. Returns false (writing nothing) otherwise; the caller then takes the general path.
  *
- * Exactness: with a common shift s, sorting Q is sorting q, and the kept sum of Q is `2^s` times
- * the kept sum of q, computed exactly by the kernel ({@link rankSumFits}). The quotient is exact
- * while `count * M + count <= 2^52` (M the largest |Q|), as for {@link rheSmall}.
+ * Exactness: with `s0` the smallest shift, `Q_i = (q_i * 2^(s_i - s0)) * 2^s0`, so sorting Q is
+ * sorting `r_i = q_i * 2^(s_i - s0)`, and the kept sum of Q is `2^s0` times the kept sum of r. Every
+ * `|r_i| <= maxAbs_i / 2^s0`; when that is at most 127 (all int8, equal shifts) the rows are int8,
+ * when at most 32,767 they are int16 (shifting by `s_i - s0` within that proven bound), and the
+ * kernel's sums are exact ({@link rankSumFits}). The quotient is exact while
+ * `count * M + count <= 2^52` (M the largest |Q|), as for {@link rheSmall}.
  */
 export function orderStatisticSlice(round: AlignedRound, plan: OrderPlan, slice: TensorSlice, out: Float64Array, at: number): boolean {
   const t = slice.index;
   const n = plan.members.length;
   const { lo, hi } = keptRanks(plan);
   const count = hi - lo;
+  if (count < 1 || n > MAX_RANK_SUM_ROWS) return false;
   const arrays: (Int8Array | Int16Array)[] = [];
-  let shift: number | undefined;
+  const shifts: number[] = [];
+  let s0 = Infinity;
   let m = 0;
+  let allInt8 = true;
   for (const u of plan.members) {
     const update = round.updates[u];
     const q = update?.q[t];
     if (update === undefined || q === undefined || q instanceof Int32Array) return false;
-    if (shift !== undefined && update.shift[t] !== shift) return false;
-    shift = update.shift[t] ?? 0;
+    const shift = update.shift[t] ?? 0;
+    s0 = Math.min(s0, shift);
+    shifts.push(shift);
     m = Math.max(m, update.maxAbs[t] ?? Infinity);
+    allInt8 &&= q instanceof Int8Array;
     arrays.push(q);
   }
-  const width = arrays[0] instanceof Int16Array ? 2 : 1;
-  if (count < 1 || !arrays.every((q) => q.BYTES_PER_ELEMENT === width) || !rankSumFits(width, count)) return false;
   if (!(count * m + count <= RHE_SMALL_LIMIT)) return false;
-  const scale = 2 ** (shift ?? 0);
+  // Largest |r_i|: maxAbs is |Q| = |r| * 2^s0, an exact power-of-two scaling.
+  const rMax = m / 2 ** s0;
+  const equalShifts = shifts.every((s) => s === s0);
+  const width: 1 | 2 = allInt8 && equalShifts && rankSumFits(1, count) ? 1 : 2;
+  if (rMax > 32_767 || !rankSumFits(width, count)) return false;
+  const scale = 2 ** s0;
   const small = count * m + count < INT32_LIMIT;
   const kernel = kernelFor(width, n, lo, hi);
   for (let from = slice.from; from < slice.to; from += BLOCK) {
     const to = Math.min(slice.to, from + BLOCK);
-    for (let i = 0; i < n; i++) copyRow(kernel.rows, (arrays[i] as Int8Array | Int16Array).subarray(from, to), i * BLOCK);
+    for (let i = 0; i < n; i++) copyRow(kernel.rows, arrays[i] as Int8Array | Int16Array, from, to, (shifts[i] as number) - s0, i * BLOCK);
     kernel.run(to - from);
     const base = at + from - slice.from;
     writeQuotients(kernel.sums, to - from, scale, count, small, out, base);
@@ -70,9 +81,16 @@ export function orderStatisticSlice(round: AlignedRound, plan: OrderPlan, slice:
   return true;
 }
 
-function copyRow(rows: Int8Array | Int16Array, source: Int8Array | Int16Array, at: number): void {
-  if (rows instanceof Int8Array && source instanceof Int8Array) rows.set(source, at);
-  else if (rows instanceof Int16Array && source instanceof Int16Array) rows.set(source, at);
+/** Writes `source[from, to) * 2^shift` into `rows` at `at`; the caller proved every value fits. */
+function copyRow(rows: Int8Array | Int16Array, source: Int8Array | Int16Array, from: number, to: number, shift: number, at: number): void {
+  if (shift === 0) {
+    // Widens int8 to int16 when the kernel is int16 (typed-array set converts values exactly).
+    rows.set(source.subarray(from, to), at);
+    return;
+  }
+  const d = at - from;
+  // |q| * 2^shift <= 32,767 for every nonzero q (proven by the caller), so the int32 shift is exact; zeros stay zero.
+  for (let j = from; j < to; j++) rows[d + j] = (source[j] as number) << shift;
 }
 
 function writeQuotients(sums: Int16Array | Int32Array, len: number, scale: number, count: number, small: boolean, out: Float64Array, at: number): void {

@@ -1,3 +1,4 @@
+import { assertInvariant } from "../../errors.ts";
 import { BLOCK } from "../blocks.ts";
 
 /**
@@ -80,32 +81,68 @@ export function simd(op: number, ...rest: number[]): number[] {
   return [SIMD, ...uleb(op), ...rest];
 }
 
+/**
+ * Engine limits the generated code must stay within. These are the limits of the WebAssembly JS API
+ * (https://webassembly.github.io/spec/js-api/#limits), which every conforming engine (V8 included)
+ * accepts at least: a function body of at most 7,654,321 bytes, at most 50,000 locals, and a
+ * memory of at most 65,536 pages.
+ */
+export const WASM_LIMITS = { functionBytes: 7_654_321, locals: 50_000, pages: 65_536 } as const;
+
+/**
+ * Largest row count the rank-sum generator accepts. Derivation (asserted per kernel by
+ * {@link rankSumKernelSize} and by test/oracle/compute/scale.test.ts): Batcher's network for
+ * `2^k` inputs has `2^(k-2) * k * (k + 1)` comparators; at 256 rows (k = 8) that is 4,608, each
+ * at most {@link COMPARATOR_BYTES} bytes, so the body stays below 160 KB (the limit is 7.65 MB),
+ * the locals (`n + 3` v128 and i32) far under 50,000 and the memory at 33 pages. The bound is set
+ * there, not at the engine's limits, because the kernel keeps every row live in a v128 local:
+ * past a few hundred rows the engine spills them to the stack on every comparator, and the
+ * network's `n log^2 n` comparisons per element lose to the general path's `O(n)` selection
+ * (`npm run bench -- aggregate --kernels` shows both sides).
+ */
+export const MAX_RANK_SUM_ROWS = 256;
+
+/** Bytes of one comparator: 4 local.get and 2 local.set (1 + 3-byte LEB index each), min and max (2 + 2 bytes). */
+const COMPARATOR_BYTES = 6 * 4 + 2 * 4;
+
+/** Code size and local counts of a rank-sum kernel, from the same arithmetic as the generator. */
+export function rankSumKernelSize(n: number, comparators: number, count: number): { maxBodyBytes: number; locals: number; pages: (width: 1 | 2) => number } {
+  const perRow = 4 + 6 + 4 + 4; // local.get x2, v128.load with memarg, local.set (3-byte LEBs)
+  const perRank = 2 * (4 + 2 + 4 + 2 + 4);
+  return {
+    maxBodyBytes: 128 + n * perRow + (comparators / 2) * COMPARATOR_BYTES + count * perRank,
+    locals: 3 + n + 2,
+    pages: (width) => Math.ceil((n * BLOCK * width + 16 + BLOCK * 2 * width + 32) / PAGE_BYTES),
+  };
+}
+
 /** The body of `run(in, out, bytes)`: locals 0-2 are the params, 3 the byte offset, 4.. the rows. */
 function body(width: 1 | 2, n: number, comparators: readonly number[], lo: number, hi: number): number[] {
   const OFF = 3;
-  const row = (i: number): number => 4 + i;
-  const ACC_LOW = 4 + n;
-  const ACC_HIGH = 5 + n;
+  // Every local index is LEB128-encoded: indices of 128 and more take several bytes.
+  const row = (i: number): number[] => uleb(4 + i);
+  const ACC_LOW = uleb(4 + n);
+  const ACC_HIGH = uleb(5 + n);
   const [min, max] = width === 1 ? [SIMD_OP.i8Min, SIMD_OP.i8Max] : [SIMD_OP.i16Min, SIMD_OP.i16Max];
   const [extLow, extHigh, add] = width === 1 ? [SIMD_OP.i16ExtLowI8, SIMD_OP.i16ExtHighI8, SIMD_OP.i16Add] : [SIMD_OP.i32ExtLowI16, SIMD_OP.i32ExtHighI16, SIMD_OP.i32Add];
   const code: number[] = [OP.block, OP.void, OP.loop, OP.void];
   code.push(OP.localGet, OFF, OP.localGet, 2, OP.i32GeU, OP.brIf, 1);
-  for (let i = 0; i < n; i++) code.push(OP.localGet, 0, OP.localGet, OFF, OP.i32Add, ...simd(SIMD_OP.load, 4, ...uleb(i * BLOCK * width)), OP.localSet, row(i));
+  for (let i = 0; i < n; i++) code.push(OP.localGet, 0, OP.localGet, OFF, OP.i32Add, ...simd(SIMD_OP.load, 4, ...uleb(i * BLOCK * width)), OP.localSet, ...row(i));
   for (let c = 0; c < comparators.length; c += 2) {
     const a = row(comparators[c] as number);
     const b = row(comparators[c + 1] as number);
-    code.push(OP.localGet, a, OP.localGet, b, ...simd(min), OP.localGet, a, OP.localGet, b, ...simd(max), OP.localSet, b, OP.localSet, a);
+    code.push(OP.localGet, ...a, OP.localGet, ...b, ...simd(min), OP.localGet, ...a, OP.localGet, ...b, ...simd(max), OP.localSet, ...b, OP.localSet, ...a);
   }
   for (let r = lo; r < hi; r++) {
-    code.push(OP.localGet, row(r), ...simd(extLow));
-    if (r > lo) code.push(OP.localGet, ACC_LOW, ...simd(add));
-    code.push(OP.localSet, ACC_LOW, OP.localGet, row(r), ...simd(extHigh));
-    if (r > lo) code.push(OP.localGet, ACC_HIGH, ...simd(add));
-    code.push(OP.localSet, ACC_HIGH);
+    code.push(OP.localGet, ...row(r), ...simd(extLow));
+    if (r > lo) code.push(OP.localGet, ...ACC_LOW, ...simd(add));
+    code.push(OP.localSet, ...ACC_LOW, OP.localGet, ...row(r), ...simd(extHigh));
+    if (r > lo) code.push(OP.localGet, ...ACC_HIGH, ...simd(add));
+    code.push(OP.localSet, ...ACC_HIGH);
   }
   // Output address: out + 2 * off, the same for both widths (sums are twice as wide as inputs).
   for (const [acc, offset] of [[ACC_LOW, 0], [ACC_HIGH, 16]] as const) {
-    code.push(OP.localGet, 1, OP.localGet, OFF, OP.i32Const, 1, OP.i32Shl, OP.i32Add, OP.localGet, acc, ...simd(SIMD_OP.store, 4, ...uleb(offset)));
+    code.push(OP.localGet, 1, OP.localGet, OFF, OP.i32Const, 1, OP.i32Shl, OP.i32Add, OP.localGet, ...acc, ...simd(SIMD_OP.store, 4, ...uleb(offset)));
   }
   code.push(OP.localGet, OFF, OP.i32Const, ...sleb(16), OP.i32Add, OP.localSet, OFF, OP.br, 0, OP.end, OP.end, OP.end);
   const locals = [2, 1, OP.i32, ...uleb(n + 2), OP.v128];
@@ -118,16 +155,22 @@ function body(width: 1 | 2, n: number, comparators: readonly number[], lo: numbe
  * {@link pruneForRankSum}); the sum covers ranks `[lo, hi)`, `lo < hi`.
  */
 export function compileRankSum(width: 1 | 2, n: number, comparators: readonly number[], lo: number, hi: number): RankSumKernel {
+  assertInvariant(n >= 1 && n <= MAX_RANK_SUM_ROWS && lo < hi && hi <= n, `rank-sum kernel for ${n} rows [${lo}, ${hi}) is outside the generator's range`);
+  const size = rankSumKernelSize(n, comparators.length, hi - lo);
+  assertInvariant(size.locals <= WASM_LIMITS.locals && size.pages(width) <= WASM_LIMITS.pages, "rank-sum kernel exceeds the WebAssembly limits");
   const inBytes = n * BLOCK * width;
   const outBytes = BLOCK * 2 * width + 32;
   const pages = Math.ceil((inBytes + 16 + outBytes) / PAGE_BYTES);
+  const code = body(width, n, comparators, lo, hi);
+  // The derived bound, not the engine, decides: a body over it is a generator bug.
+  assertInvariant(code.length <= size.maxBodyBytes && size.maxBodyBytes <= WASM_LIMITS.functionBytes, `rank-sum kernel body of ${code.length} bytes exceeds its derived bound`);
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [1, 0x60, 3, OP.i32, OP.i32, OP.i32, 0]),
     ...section(2, [1, ...name("m"), ...name("mem"), 0x02, 0x00, ...uleb(pages)]),
     ...section(3, [1, 0]),
     ...section(7, [1, ...name("run"), 0x00, 0]),
-    ...section(10, [1, ...body(width, n, comparators, lo, hi)]),
+    ...section(10, [1, ...code]),
   ];
   const memory = new wasm.Memory({ initial: pages });
   const instance = new wasm.Instance(new wasm.Module(new Uint8Array(bytes)), { m: { mem: memory } });

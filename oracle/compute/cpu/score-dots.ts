@@ -1,6 +1,7 @@
 import type { AlignedRound } from "../../protocol/alignment.ts";
 import type { CoordinateRange, ScorePartial } from "../types.ts";
-import { BLOCK, loadQ, maxAbsOver, slicesOf, tensorFactor } from "../blocks.ts";
+import type { IntArray } from "../../protocol/typed-views.ts";
+import { slicesOf, tensorFactor } from "../blocks.ts";
 import { exactProduct, exactTermCount } from "./exact-sum.ts";
 
 function maxAbs(values: Float64Array, from: number, to: number): number {
@@ -9,66 +10,78 @@ function maxAbs(values: Float64Array, from: number, to: number): number {
   return m;
 }
 
+/** Longest run of one float64 accumulator between BigInt flushes (keeps flushes rare, bounds latency). */
+const RUN = 2 ** 16;
+
 /**
  * Score dot products over `range` (see {@link ScorePartial}). `aggregate` holds A for the range.
  *
- * Exactness: every term is a product of two integers of magnitude at most `M = max(max|Q|, max|A|)`
- * over the slice, so float64 accumulators add at most `floor(2^53 / M^2)` terms before flushing to
- * BigInt; when `M^2 > 2^53` each product is formed in BigInt.
+ * Exactness: member values are read raw, `Q = q * 2^s`, and the shift is applied to each exact
+ * run total in BigInt (`q.a * 2^s`, `q.q * 4^s`), so no aligned copy is made. A run of float64
+ * products adds at most `floor(2^53 / bound)` terms, `bound` being the largest product (`|q| * |A|`,
+ * `q^2` or `A^2` over the slice), so every partial sum is an exact integer; when one product
+ * could exceed 2^53 each is formed in BigInt.
  */
 export function scorePartial(round: AlignedRound, members: readonly number[], aggregate: Float64Array, range: CoordinateRange): ScorePartial {
   const n = members.length;
   const qa = new Array<bigint>(n).fill(0n);
   const qq = new Array<bigint>(n).fill(0n);
   let aa = 0n;
-  const row = new Float64Array(BLOCK);
   for (const slice of slicesOf(round, range)) {
     const base = slice.tensor.offset + slice.from - range.start;
-    const am = maxAbs(aggregate, base, base + slice.to - slice.from);
-    const m = Math.max(am, maxAbsOver(round, members, slice.index));
-    const limit = Math.min(exactTermCount(m * m), BLOCK);
+    const len = slice.to - slice.from;
+    const am = maxAbs(aggregate, base, base + len);
     const factor = tensorFactor(round, slice.index);
-    const sqa = new Array<bigint>(n).fill(0n);
-    const sqq = new Array<bigint>(n).fill(0n);
-    let saa = 0n;
-    for (let from = slice.from; from < slice.to; from += BLOCK) {
-      const to = Math.min(slice.to, from + BLOCK);
-      const a0 = base + from - slice.from;
-      for (let start = 0; start < to - from; start += Math.max(limit, 1)) {
-        const end = Math.min(to - from, start + Math.max(limit, 1));
-        saa += limit === 0 ? bigDot(aggregate, a0 + start, aggregate, a0 + start, end - start) : BigInt(dot(aggregate, a0 + start, aggregate, a0 + start, end - start));
-      }
-      for (let mi = 0; mi < n; mi++) {
-        loadQ(round, members[mi] as number, slice.index, from, to, row, 0);
-        for (let start = 0; start < to - from; start += Math.max(limit, 1)) {
-          const len = Math.min(to - from, start + Math.max(limit, 1)) - start;
-          if (limit === 0) {
-            sqa[mi] = (sqa[mi] as bigint) + bigDot(row, start, aggregate, a0 + start, len);
-            sqq[mi] = (sqq[mi] as bigint) + bigDot(row, start, row, start, len);
-          } else {
-            sqa[mi] = (sqa[mi] as bigint) + BigInt(dot(row, start, aggregate, a0 + start, len));
-            sqq[mi] = (sqq[mi] as bigint) + BigInt(dot(row, start, row, start, len));
-          }
-        }
-      }
-    }
+    aa += runDot(aggregate, base, aggregate, base, len, am * am, RUN, dotAA) * factor;
     for (let mi = 0; mi < n; mi++) {
-      qa[mi] = (qa[mi] as bigint) + (sqa[mi] as bigint) * factor;
-      qq[mi] = (qq[mi] as bigint) + (sqq[mi] as bigint) * factor;
+      const update = round.updates[members[mi] as number];
+      const q = update?.q[slice.index];
+      if (update === undefined || q === undefined) continue;
+      const shift = update.shift[slice.index] ?? 0;
+      // maxAbs bounds |Q| = |q| * 2^shift, an exact power-of-two scaling.
+      const mq = (update.maxAbs[slice.index] ?? 0) / 2 ** shift;
+      const dotQa = runDot(q, slice.from, aggregate, base, len, mq * am, RUN, dotQA);
+      const dotQq = runDot(q, slice.from, q, slice.from, len, mq * mq, RUN, dotQQ);
+      qa[mi] = (qa[mi] as bigint) + (dotQa << BigInt(shift)) * factor;
+      qq[mi] = (qq[mi] as bigint) + (dotQq << BigInt(2 * shift)) * factor;
     }
-    aa += saa * factor;
   }
   return { qa: qa.map(String), qq: qq.map(String), aa: String(aa) };
 }
 
-function dot(x: Float64Array, xi: number, y: Float64Array, yi: number, len: number): number {
+/**
+ * `sum_j x[xi + j] * y[yi + j]` over `len` terms of magnitude at most `bound`, exact. `dot` is
+ * one of the three loops below, each seeing one combination of array kinds (so V8 keeps each
+ * loop's element loads monomorphic or nearly).
+ */
+function runDot<X extends ArrayLike<number>, Y extends ArrayLike<number>>(x: X, xi: number, y: Y, yi: number, len: number, bound: number, run: number, dot: (x: X, xi: number, y: Y, yi: number, len: number) => number): bigint {
+  const limit = Math.min(exactTermCount(bound), run);
+  let total = 0n;
+  if (limit === 0) {
+    for (let j = 0; j < len; j++) total += exactProduct(x[xi + j] as number, y[yi + j] as number);
+    return total;
+  }
+  for (let start = 0; start < len; start += limit) total += BigInt(dot(x, xi + start, y, yi + start, Math.min(limit, len - start)));
+  return total;
+}
+
+function dotAA(x: Float64Array, xi: number, y: Float64Array, yi: number, len: number): number {
   let s = 0;
   for (let j = 0; j < len; j++) s += (x[xi + j] as number) * (y[yi + j] as number);
   return s;
 }
 
-function bigDot(x: Float64Array, xi: number, y: Float64Array, yi: number, len: number): bigint {
-  let s = 0n;
-  for (let j = 0; j < len; j++) s += exactProduct(x[xi + j] as number, y[yi + j] as number);
+function dotQA(x: IntArray, xi: number, y: Float64Array, yi: number, len: number): number {
+  let s = 0;
+  for (let j = 0; j < len; j++) s += (x[xi + j] as number) * (y[yi + j] as number);
+  return s;
+}
+
+function dotQQ(x: IntArray, xi: number, _y: IntArray, _yi: number, len: number): number {
+  let s = 0;
+  for (let j = 0; j < len; j++) {
+    const v = x[xi + j] as number;
+    s += v * v;
+  }
   return s;
 }

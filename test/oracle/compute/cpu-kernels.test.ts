@@ -9,6 +9,8 @@ import { rheSmall } from "../../../oracle/protocol/rounding.ts";
 import type { AggregatePlan } from "../../../oracle/compute/types.ts";
 import { alignUpdates, type AlignedRound } from "../../../oracle/protocol/alignment.ts";
 import { rhe } from "../../../oracle/protocol/rounding.ts";
+import { referenceAggregate, referenceDistances, referenceScoreDots } from "../../support/aggregation-reference.ts";
+import { scorePartial } from "../../../oracle/compute/cpu/score-dots.ts";
 import type { Update } from "../../../oracle/protocol/update-file.ts";
 
 const SEED = 20_250_101;
@@ -59,53 +61,6 @@ const roundArb = fc
     return alignUpdates(updates, layout, { weighting: samples === "one" ? "uniform" : "samples", maxSampleWeight: 2 ** 32 });
   });
 
-function alignedQ(round: AlignedRound, u: number, t: number, j: number): bigint {
-  const update = round.updates[u];
-  return BigInt(update?.q[t]?.[j] ?? 0) << BigInt(update?.shift[t] ?? 0);
-}
-
-/** §3 per element, in BigInt, straight from the definitions. */
-function referenceAggregate(round: AlignedRound, plan: AggregatePlan): Float64Array {
-  const out = new Float64Array(round.size);
-  round.tensors.forEach((tensor, t) => {
-    for (let j = 0; j < tensor.size; j++) {
-      const values = plan.members.map((u) => alignedQ(round, u, t, j));
-      let a: bigint;
-      if (plan.kind === "weighted-mean") {
-        const s = values.reduce((acc, v, i) => acc + v * BigInt(plan.weights[i] ?? 0), 0n);
-        a = rhe(s, BigInt(plan.weights.reduce((x, w) => x + w, 0)));
-      } else {
-        values.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-        const n = values.length;
-        const [lo, hi] = plan.kind === "median" ? [(n - 1) >>> 1, (n >>> 1) + 1] : [plan.trim, n - plan.trim];
-        a = rhe(values.slice(lo, hi).reduce((x, v) => x + v, 0n), BigInt(hi - lo));
-      }
-      out[tensor.offset + j] = Number(a);
-    }
-  });
-  return out;
-}
-
-function referenceDistances(round: AlignedRound): string[] {
-  const n = round.updates.length;
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    for (let k = i + 1; k < n; k++) {
-      let total = 0n;
-      round.tensors.forEach((tensor, t) => {
-        let s = 0n;
-        for (let j = 0; j < tensor.size; j++) {
-          const d = alignedQ(round, i, t, j) - alignedQ(round, k, t, j);
-          s += d * d;
-        }
-        total += s * 4n ** BigInt(tensor.E - round.G);
-      });
-      out.push(String(total));
-    }
-  }
-  return out;
-}
-
 function expectSameValues(actual: Float64Array, expected: Float64Array): void {
   expect(actual.length).to.equal(expected.length);
   for (let j = 0; j < expected.length; j++) {
@@ -155,6 +110,17 @@ describe("cpu kernels against the BigInt reference", function () {
         expect(distancePartial(round, whole(round))).to.deep.equal(referenceDistances(round));
       }),
       { seed: SEED, numRuns: 25 },
+    );
+  });
+
+  it("computes score dot products exactly, also where products pass 2^53", function () {
+    fc.assert(
+      fc.property(roundArb, (round) => {
+        const plan: AggregatePlan = { kind: "median", members: members(round) };
+        const aggregate = referenceAggregate(round, plan);
+        expect(scorePartial(round, plan.members, aggregate, whole(round))).to.deep.equal(referenceScoreDots(round, plan.members, aggregate));
+      }),
+      { seed: SEED, numRuns: 40 },
     );
   });
 

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 
+import { MalformedFileError } from "../../../oracle/protocol/file-errors.ts";
 import { hashBytes } from "../../../oracle/protocol/hash.ts";
 import { decodeUpdate, encodeUpdate, type UpdateExpectation } from "../../../oracle/protocol/update-file.ts";
 import { validateUpdate, type Validation } from "../../../oracle/protocol/validate.ts";
@@ -81,6 +82,39 @@ describe("malformed and mutated update files", function () {
         expect(validate(copy)).to.deep.equal({ valid: false, reason: "malformed" });
       }),
       { seed: SEED, numRuns: 300 },
+    );
+  });
+
+  it("a header longer than the base model's layout admits is malformed before it is parsed", function () {
+    fc.assert(
+      fc.property(validUpdate, (file) => {
+        // 8 KiB of valid JSON: under the 64 KiB file-level cap, far over what LAYOUT admits.
+        const mutated = withHeader(file, (j) => j.replace('"__metadata__":{', `"__metadata__":{"pad":"${"x".repeat(8192)}",`));
+        expect(() => decodeUpdate(mutated, EXPECT, LIMITS)).to.throw(MalformedFileError, /header length exceeds the cap/);
+        expect(validate(mutated)).to.deep.equal({ valid: false, reason: "malformed" });
+      }),
+      { seed: SEED, numRuns: 50 },
+    );
+  });
+
+  it("a header nested deeper than a canonical one is malformed before it is parsed", function () {
+    fc.assert(
+      fc.property(validUpdate, fc.integer({ min: 2, max: 40 }), (file, depth) => {
+        const mutated = withHeader(file, (j) => j.replace('"__metadata__":{', `"__metadata__":{"x":${"[".repeat(depth)}${"]".repeat(depth)},`));
+        expect(() => decodeUpdate(mutated, EXPECT, LIMITS)).to.throw(MalformedFileError, /nests too deeply/);
+        expect(validate(mutated)).to.deep.equal({ valid: false, reason: "malformed" });
+      }),
+      { seed: SEED, numRuns: 50 },
+    );
+  });
+
+  it("a header array longer than 16 elements is malformed before it is parsed", function () {
+    fc.assert(
+      fc.property(validUpdate, (file) => {
+        const mutated = withHeader(file, (j) => j.replace(/"shape":\[[\d,]*\]/, `"shape":[${new Array(17).fill(1).join(",")}]`));
+        expect(() => decodeUpdate(mutated, EXPECT, LIMITS)).to.throw(MalformedFileError, /array too long/);
+      }),
+      { seed: SEED, numRuns: 50 },
     );
   });
 
