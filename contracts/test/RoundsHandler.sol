@@ -8,7 +8,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {IRounds} from "../interfaces/IRounds.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
-import {RewardLeaf} from "../libraries/RewardLeaf.sol";
+import {ResultTrees} from "../libraries/ResultTrees.sol";
 import {Rounds} from "../rounds/Rounds.sol";
 import {MerkleHelper} from "./MerkleHelper.sol";
 
@@ -194,9 +194,10 @@ contract RoundsHandler {
 
     function _attestMany(uint256 roundId, uint256 variant, IRounds.RoundResult memory result, uint256 opSeed) private {
         bytes32 digest = rounds.hashRoundResult(result);
+        bytes32 signed = rounds.hashAttestation(result, "model");
         uint256 n = 1 + (opSeed >> 8) % 3;
         uint256 stride = 1 + (opSeed >> 16) % 2; // stride 2 over 3 keys repeats the first operator on a third call
-        for (uint256 j = 0; j < n; ++j) _attestOne(roundId, variant, result, digest, (opSeed + j * stride) % 3);
+        for (uint256 j = 0; j < n; ++j) _attestOne(roundId, variant, result, digest, signed, (opSeed + j * stride) % 3);
     }
 
     function _attestOne(
@@ -204,10 +205,11 @@ contract RoundsHandler {
         uint256 variant,
         IRounds.RoundResult memory result,
         bytes32 digest,
+        bytes32 signed,
         uint256 keyIndex
     ) private {
         uint256 key = _operatorKeys[keyIndex % _operatorKeys.length];
-        try rounds.attest(result, _signature(key, digest), "model") returns (bool finalized) {
+        try rounds.attest(result, _signature(key, signed), "model") returns (bool finalized) {
             address signer = VM.addr(key);
             if (!_ghostSigned[roundId][digest][signer]) {
                 _ghostSigned[roundId][digest][signer] = true;
@@ -310,7 +312,7 @@ contract RoundsHandler {
     ) private view returns (bytes32[] memory leaves, uint256[LEAVES] memory amounts) {
         amounts = _amounts[roundId][variant];
         leaves = new bytes32[](LEAVES);
-        for (uint256 i = 0; i < LEAVES; ++i) leaves[i] = RewardLeaf.hash(contributors[i], amounts[i]);
+        for (uint256 i = 0; i < LEAVES; ++i) leaves[i] = ResultTrees.rewardLeaf(contributors[i], amounts[i]);
     }
 
     function _result(

@@ -7,7 +7,7 @@ import type { Contracts } from "./contracts.ts";
 import type { Deployment } from "./deployment.ts";
 
 /** `IRounds.RoundStatus` by number. */
-export const ROUND_STATUS = ["None", "Open", "Closed", "Finalized", "Failed"] as const;
+export const ROUND_STATUS = ["None", "Open", "Closed", "Finalized", "Failed", "Disputed"] as const;
 export type RoundStatusName = (typeof ROUND_STATUS)[number];
 
 const WEIGHTINGS = ["uniform", "samples"] as const;

@@ -4,7 +4,7 @@ import { ZeroHash, type ContractTransactionResponse, type TransactionReceipt, ty
 import type { Contracts } from "../chain/contracts.ts";
 import { ROUND_STATUS } from "../chain/round-reader.ts";
 import type { Logger } from "../logger.ts";
-import { roundResultDigest, signRoundResult } from "../protocol/attestation.ts";
+import { roundResultDigest, signAttestation } from "../protocol/signed-result.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
 import type { SubmitJobData } from "./jobs/payloads.ts";
 import { getResultPackage } from "./result-package.ts";
@@ -57,7 +57,7 @@ export async function processSubmit(data: SubmitJobData, deps: SubmitDeps): Prom
   const operator = await deps.wallet.getAddress();
 
   const status = ROUND_STATUS[Number((await rounds.round(roundId)).status)];
-  if (status === "Finalized" || status === "Failed") return { outcome: "already-settled", digest };
+  if (status === "Finalized" || status === "Failed" || status === "Disputed") return { outcome: "already-settled", digest };
   const existing = await rounds.attestationOf(roundId, operator);
   if (existing === digest) return { outcome: "already-attested", digest };
   if (existing !== ZeroHash) {
@@ -69,7 +69,8 @@ export async function processSubmit(data: SubmitJobData, deps: SubmitDeps): Prom
     if (err instanceof EquivocationRefusedError) throw new UnrecoverableError(err.message);
     throw err;
   }
-  const signature = await signRoundResult(deps.wallet, deps.domain, pkg.attested);
+  // The signature covers the model URI too, so the finalizing attestation's URI is this operator's own.
+  const signature = await signAttestation(deps.wallet, deps.domain, pkg.attested, pkg.modelUri);
   const attested = { ...pkg.attested };
   try {
     const receipt = await sendWithFeeBumps(deps, () => rounds.attest.populateTransaction(attested, signature, pkg.modelUri), log);

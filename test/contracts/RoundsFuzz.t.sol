@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {IRounds} from "../../contracts/interfaces/IRounds.sol";
-import {RewardLeaf} from "../../contracts/libraries/RewardLeaf.sol";
+import {ResultTrees} from "../../contracts/libraries/ResultTrees.sol";
 import {MerkleHelper} from "../../contracts/test/MerkleHelper.sol";
 import {ProtocolSetup} from "./utils/ProtocolSetup.sol";
 
@@ -35,7 +35,7 @@ contract RoundsFuzzTest is ProtocolSetup {
         // One leaf takes the whole contributor pool (none if the pool is empty).
         address winner = contributors[1];
         bytes32 root = r.rewardsRoot;
-        if (r.rewardPool > 0) root = RewardLeaf.hash(winner, r.rewardPool);
+        if (r.rewardPool > 0) root = ResultTrees.rewardLeaf(winner, r.rewardPool);
         _finalize(_result(roundId, root, r.rewardPool));
         if (r.rewardPool > 0) rounds.claim(roundId, winner, r.rewardPool, new bytes32[](0));
         for (uint256 i = 0; i < K; ++i) rounds.claimOperatorReward(roundId, vm.addr(operatorKeys[i]));
@@ -164,7 +164,7 @@ contract RoundsFuzzTest is ProtocolSetup {
             accounts[i] = address(uint160(((x >> 8) << 8) | (i + 1)));
             amounts[i] = 1 + (x >> 160) % (pool / n);
             total += amounts[i];
-            leaves[i] = RewardLeaf.hash(accounts[i], amounts[i]);
+            leaves[i] = ResultTrees.rewardLeaf(accounts[i], amounts[i]);
         }
     }
 }
