@@ -49,7 +49,9 @@ abstract contract RoundAttestations is RoundsStorage, EIP712 {
     ) external returns (bool finalized) {
         uint256 roundId = result.roundId;
         RoundState storage r = _requireStatus(roundId, _CLOSED_STATES);
-        _requireWindow(roundId, r.revealEnd, r.attestDeadline);
+        // After an upheld dispute attestations restart at the new quorum snapshot (eligibleAt); before, at revealEnd.
+        uint256 start = r.eligibleAt > r.revealEnd ? r.eligibleAt : r.revealEnd;
+        _requireWindow(roundId, start, r.attestDeadline);
         if (result.revealsHash != r.revealsHash) {
             revert RoundsRevealsMismatch(roundId, result.revealsHash, r.revealsHash);
         }

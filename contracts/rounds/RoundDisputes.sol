@@ -14,8 +14,9 @@ import {RoundAttestations} from "./RoundAttestations.sol";
  * bond; governance (the timelock) resolves it after voters recomputed the round (`cw verify-round`).
  * @dev Upheld: the result digest is void (it can never count again), its model version is voided in the registry,
  * every signer loses the round's `wrongResultBps` of its stake (half to the challenger, half to the treasury), the
- * bond goes back, and the round is `Closed` again with a new attestation deadline and a new quorum snapshot (k and
- * eligibility re-read at resolution; the slashed signers are out for good). Rejected: the bond goes to the treasury
+ * bond goes back, and the round is `Closed` again: after a registration period of one attestation window (operators
+ * may take the freed slots), a new quorum snapshot (k re-read at resolution, the set as of the end of the period; the
+ * slashed signers are out for good) attests within one more window, or the round fails and refunds. Rejected: the bond goes to the treasury
  * and the result stands; its challenge and claim windows are extended by the time it was frozen, and the window is
  * over (a result is disputed at most once).
  * NOTE: a dispute costs the challenger a bond only when governance rejects it; governance is the last word on which
@@ -118,9 +119,13 @@ abstract contract RoundDisputes is RoundAttestations {
         r.resultDigest = bytes32(0);
         r.challengeEnd = 0;
         r.claimEnd = 0;
-        uint48 deadline = nowSeconds + _policies.policy(r.policyVersion).attestWindowSeconds;
+        // A registration period first (operators may join the freed slots), then a full attestation window; the new
+        // quorum is the set at the end of the registration period.
+        uint48 windowSeconds = _policies.policy(r.policyVersion).attestWindowSeconds;
+        uint48 eligibleAt = nowSeconds + windowSeconds;
+        uint48 deadline = eligibleAt + windowSeconds;
         r.attestDeadline = deadline;
-        r.eligibleAt = nowSeconds;
+        r.eligibleAt = eligibleAt;
         // Cannot truncate: k <= OracleRegistry.MAX_THRESHOLD (64).
         r.threshold = uint8(_oracles.threshold());
         return deadline;

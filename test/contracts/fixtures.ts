@@ -237,3 +237,21 @@ export async function claimableRoundFixture(connection: NetworkConnection) {
   await passChallengeWindow(p, p.roundId);
   return p;
 }
+
+/** Opens a round, has alice and bob commit and reveal, and closes it; returns the round id and its reveals hash. */
+export async function closeRoundWithTwoReveals(p: Protocol, budget = ROUND_BUDGET): Promise<{ roundId: bigint; revealsHash: string }> {
+  const roundId = await openRound(p, budget);
+  const updates = [p.alice, p.bob].map((c) => fakeUpdate(c, `r${roundId}`));
+  for (const u of updates) await commitUpdate(p, roundId, u);
+  const r = await p.rounds.round(roundId);
+  await warpTo(p, r.commitEnd);
+  for (const u of updates) await revealUpdate(p, roundId, u);
+  await warpTo(p, r.revealEnd);
+  await p.rounds.close(roundId);
+  return { roundId, revealsHash: (await p.rounds.round(roundId)).revealsHash };
+}
+
+/** The addresses of `signers`, ascending (the order `Rounds.dispute` takes). */
+export function ascending(signers: readonly HardhatEthersSigner[]): string[] {
+  return signers.map((s) => s.address).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+}

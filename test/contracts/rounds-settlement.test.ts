@@ -3,7 +3,8 @@ import { encodeBytes32String, parseEther } from "ethers";
 import { network } from "hardhat";
 
 import {
-  attestAll, claimableRoundFixture, closedRoundFixture, passChallengeWindow, commitUpdate, defaultPolicy, deployProtocolFixture, fakeUpdate,
+  attestAll, claimableRoundFixture, closedRoundFixture, commitUpdate, defaultPolicy, deployProtocolFixture, fakeUpdate,
+  passChallengeWindow,
   makeResult, openRound, revealUpdate, warpTo,
 } from "./fixtures.ts";
 
