@@ -64,6 +64,11 @@ export async function runDemoRound(world: DemoWorld, label: string): Promise<Rou
   const status = await waitForOperators(world, roundId, label);
   const published = await resultPackage(world.operators[0], roundId);
   const pkg = published?.pkg;
+  // Claims, operator shares and invalid slashing open after the result's challenge window.
+  const { challengeEnd } = await sponsor.rounds.round(roundId);
+  if (challengeEnd > BigInt(await devnet.connection.networkHelpers.time.latest())) {
+    await devnet.connection.networkHelpers.time.increaseTo(challengeEnd);
+  }
   const nonRevealers = world.cast.filter((m) => m.role === "non-revealer").map((m) => m.signer.address.toLowerCase());
   for (const account of nonRevealers) await (await sponsor.rounds.slashNonRevealer(roundId, account)).wait();
   for (const p of pkg?.invalidProofs ?? []) await (await sponsor.rounds.slashInvalid(roundId, p.account, p.reason, [...p.proof])).wait();

@@ -76,6 +76,7 @@ function policyStruct(p: Awaited<ReturnType<Contracts["policy"]["currentPolicy"]
     claimWindowSeconds: p.claimWindowSeconds, minContributorStake: p.minContributorStake, minOperatorStake: p.minOperatorStake,
     slashBps: p.slashBps, contributorsBps: p.contributorsBps, operatorsBps: p.operatorsBps, treasuryBps: p.treasuryBps,
     dpClipNormE6: p.dpClipNormE6, dpNoiseMultiplierE6: p.dpNoiseMultiplierE6, dpDeltaE18: p.dpDeltaE18, remainderTo: p.remainderTo,
+    disputeBond: p.disputeBond, wrongResultBps: p.wrongResultBps,
   };
 }
 

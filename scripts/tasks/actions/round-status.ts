@@ -57,10 +57,14 @@ export default async function roundStatus(args: RoundStatusArgs, hre: HardhatRun
 }
 
 /** The phase inside a status: `Open` is split by time into commit and reveal. */
-function phaseOf(status: RoundStatusName, now: bigint, r: { commitEnd: bigint; revealEnd: bigint; attestDeadline: bigint; claimEnd: bigint }): string {
+function phaseOf(status: RoundStatusName, now: bigint, r: { commitEnd: bigint; revealEnd: bigint; attestDeadline: bigint; challengeEnd: bigint; claimEnd: bigint }): string {
   if (status === "Open") return now < r.commitEnd ? "commit" : now < r.revealEnd ? "reveal" : "reveal ended, waiting for close";
   if (status === "Closed") return now <= r.attestDeadline ? "attesting" : "attest deadline passed, can be marked failed";
-  if (status === "Finalized") return now < r.claimEnd ? "claims open" : "claim window over, can be swept";
+  if (status === "Finalized") {
+    if (now < r.challengeEnd) return `challenge window: disputable until ${isoDate(r.challengeEnd)}, claims open then`;
+    return now < r.claimEnd ? "claims open" : "claim window over, can be swept";
+  }
+  if (status === "Disputed") return "disputed: frozen until governance resolves the dispute";
   if (status === "Failed") return "refundable";
   return "unknown";
 }
