@@ -33,7 +33,7 @@ export type SubmitOutcome = {
 };
 
 /**
- * Gas limit floor of an attestation: the finalizing one measured 245k with k = 3 (`npm run bench --
+ * Gas limit floor of an attestation: the finalizing one measured 290k with k = 3 (`npm run bench --
  * gas`); unused gas is not charged, so the floor only prevents out-of-gas when a concurrent
  * attestation makes this one the finalizing one.
  */
