@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
 
+import { localhostRpcUrl } from "./oracle/config.ts";
 import { commonweightTasks } from "./scripts/tasks/index.ts";
 
 const require = createRequire(import.meta.url);
@@ -81,7 +82,7 @@ export default defineConfig({
     localhost: {
       type: "http",
       chainType: "l1",
-      url: "http://127.0.0.1:8545",
+      url: localhostRpcUrl(), // LOCALHOST_RPC_URL, default http://127.0.0.1:8545
     },
     sepolia: {
       type: "http",

@@ -26,40 +26,71 @@ export const ConfigSchema = z.object({
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
-/** An oracle operator's settings (`cw operator start`). */
-export const OperatorConfigSchema = ConfigSchema.extend({
+/** Shared part: how to reach the chain. */
+export const ChainAccessSchema = z.object({
   RPC_URL: z.url({ protocol: /^(https?|wss?)$/ }).default("http://127.0.0.1:8545").describe("JSON-RPC endpoint of the chain"),
   DEPLOYMENT: z.string().min(1).default("deployments/localhost.json").describe("deployment manifest (contract addresses, chain id)"),
-  ORACLE_PRIVATE_KEY: z
-    .string()
-    .regex(PRIVATE_KEY, "must be 0x followed by 64 hex digits")
-    .optional()
-    .describe("operator signing key (secret; or use KEYSTORE)"),
-  KEYSTORE: z.string().min(1).optional().describe("encrypted JSON keystore holding the operator key"),
-  KEYSTORE_PASSWORD: z.string().optional().describe("password of KEYSTORE (secret)"),
-  CONFIRMATIONS: z.coerce.number().int().min(0).max(1_000).default(2).describe("blocks a RoundClosed event must be buried under"),
-  POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(2_000).describe("chain polling interval"),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1).describe("concurrent jobs per worker process"),
-  BACKEND: z.enum(["cpu", "tfjs", "auto"]).default("auto").describe("compute backend; auto = GPU when tfjs-node-gpu loads"),
-  SHARD_SIZE: z.coerce.number().int().min(1_024).default(4_194_304).describe("parameters per aggregation shard job"),
-  WORK_DIR: z.string().min(1).default(".cw/work").describe("this operator's local state (the record of signed digests)"),
-  STORE_DIR: z.string().min(1).default(".cw/store").describe("blob store shared by workers: updates, shard partials, models"),
-  FETCH_MAX_BYTES: z.coerce.number().int().min(1_024).default(256 * 1024 * 1024).describe("largest update file fetched"),
-  FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000).describe("time limit of one update fetch"),
-  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9_464).describe("port of /metrics and /healthz; 0 = off"),
-  DASHBOARD: z.stringbool().default(false).describe("serve the bull-board dashboard under /dashboard"),
-  WORKERS: z.coerce.number().int().min(0).max(64).default(1).describe("compute worker processes `operator start` runs"),
-  LOCK_DURATION_MS: z.coerce.number().int().min(1_000).default(60_000).describe("job lock; a dead worker's job is retried after it"),
-  QUEUE_PREFIX: z
-    .string()
-    .regex(/^\{[A-Za-z0-9_-]{1,64}\}$/, "must be a Redis Cluster hash tag such as {cw}")
-    .default("{cw}")
-    .describe("key prefix of this operator's queues (a hash tag: one Cluster slot)"),
 });
+
+/** Shared part: an encrypted keystore instead of a raw key. */
+const KeystoreSchema = z.object({
+  KEYSTORE: z.string().min(1).optional().describe("encrypted JSON keystore holding the key"),
+  KEYSTORE_PASSWORD: z.string().optional().describe("password of KEYSTORE (secret)"),
+});
+
+/** Shared part: a private key variable named `name`. */
+function privateKeyField(what: string) {
+  return z.string().regex(PRIVATE_KEY, "must be 0x followed by 64 hex digits").optional().describe(`${what} (secret; or use KEYSTORE)`);
+}
+
+/** Shared part: the limits of every fetch of a model or update file. */
+export const FetchLimitsSchema = z.object({
+  FETCH_MAX_BYTES: z.coerce.number().int().min(1_024).default(256 * 1024 * 1024).describe("largest file fetched (models, updates)"),
+  FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000).describe("time limit of one fetch"),
+});
+
+/** An auditor's settings (`cw verify-round`, `cw auditor ...`): chain access and fetch limits, no key. */
+export const AuditorConfigSchema = ConfigSchema.extend(ChainAccessSchema.shape).extend(FetchLimitsSchema.shape);
+export type AuditorConfig = z.infer<typeof AuditorConfigSchema>;
+
+/** An oracle operator's settings (`cw operator start`). */
+export const OperatorConfigSchema = ConfigSchema.extend(ChainAccessSchema.shape)
+  .extend({ ORACLE_PRIVATE_KEY: privateKeyField("operator signing key") })
+  .extend(KeystoreSchema.shape)
+  .extend(FetchLimitsSchema.shape)
+  .extend({
+    CONFIRMATIONS: z.coerce.number().int().min(0).max(1_000).default(2).describe("blocks a RoundClosed event must be buried under"),
+    POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(2_000).describe("chain polling interval"),
+    RECONCILE_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(3_600_000)
+      .default(30_000)
+      .describe("how often every Closed round this operator has not attested is re-driven"),
+    ROUND_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5).describe("attempts of one round job (then the reconciler re-drives it)"),
+    SUBMIT_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8).describe("attempts of one submit job (then the reconciler re-drives it)"),
+    JOB_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2_000).describe("first retry delay of round and submit jobs; doubles"),
+    RECEIPT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000).describe("wait for a receipt before re-sending with a higher fee"),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1).describe("concurrent jobs per worker process"),
+    BACKEND: z.enum(["cpu", "tfjs", "auto"]).default("auto").describe("compute backend; auto = GPU when tfjs-node-gpu loads"),
+    SHARD_SIZE: z.coerce.number().int().min(1_024).default(4_194_304).describe("parameters per aggregation shard job"),
+    WORK_DIR: z.string().min(1).default(".cw/work").describe("this operator's local state (the record of signed digests)"),
+    STORE_DIR: z.string().min(1).default(".cw/store").describe("blob store shared by workers: updates, shard partials, models"),
+    METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9_464).describe("port of /metrics and /healthz; 0 = off"),
+    DASHBOARD: z.stringbool().default(false).describe("serve the bull-board dashboard under /dashboard"),
+    WORKERS: z.coerce.number().int().min(0).max(64).default(1).describe("compute worker processes `operator start` runs"),
+    LOCK_DURATION_MS: z.coerce.number().int().min(1_000).default(60_000).describe("job lock; a dead worker's job is retried after it"),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^\{[A-Za-z0-9_-]{1,64}\}$/, "must be a Redis Cluster hash tag such as {cw}")
+      .default("{cw}")
+      .describe("key prefix of this operator's queues (a hash tag: one Cluster slot)"),
+  });
 export type OperatorConfig = z.infer<typeof OperatorConfigSchema>;
 
 /** Variables whose values are never printed, logged or echoed in errors. */
-export const SECRET_VARIABLES: ReadonlySet<string> = new Set(["ORACLE_PRIVATE_KEY", "KEYSTORE_PASSWORD"]);
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set(["ORACLE_PRIVATE_KEY", "CONTRIBUTOR_PRIVATE_KEY", "KEYSTORE_PASSWORD"]);
 
 /**
  * Parses `env` against `schema`, once, at boot.
@@ -74,22 +105,70 @@ export function parseConfig<S extends z.ZodType>(schema: S, env: Readonly<Record
   return parsed.data;
 }
 
+/** Settings given as CLI flags, by variable name; they override the environment and the env file. */
+export type SettingFlags = Readonly<Record<string, string | number | boolean | undefined>>;
+
+/** Where a loader reads from. */
+export interface LoadOptions {
+  /** Flags of the command line, by variable name (undefined entries are ignored). */
+  readonly flags?: SettingFlags;
+  /** A settings file; undefined: `.env` when present; false: none (compute workers get everything from their parent). */
+  readonly envFile?: string | false | undefined;
+  /** Demand a key (signing commands). @defaultValue true */
+  readonly requireKey?: boolean;
+  /** The environment. @defaultValue process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The layered variables: env file, then environment, then flags. */
+function layered(options: LoadOptions): Record<string, string | undefined> {
+  const flags = Object.fromEntries(Object.entries(options.flags ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])));
+  return { ...(options.envFile === false ? {} : readEnvFile(options.envFile)), ...(options.env ?? process.env), ...flags };
+}
+
 /** The shared settings. @throws {ConfigError} */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
   return parseConfig(ConfigSchema, env);
 }
 
 /**
- * An operator's settings: `env` over the variables of `envFile` (default: `.env` when present).
+ * An operator's settings: flags over the environment over the variables of the env file.
  * Compute workers (`requireKey: false`) run without the key; only the submitter signs.
  * @throws {ConfigError} on an invalid value, a missing key, or an unreadable named file.
  */
-export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env, envFile?: string, options: { requireKey?: boolean } = {}): OperatorConfig {
-  const config = parseConfig(OperatorConfigSchema, { ...readEnvFile(envFile), ...env });
+export function loadOperatorConfig(options: LoadOptions = {}): OperatorConfig {
+  const config = parseConfig(OperatorConfigSchema, layered(options));
   if ((options.requireKey ?? true) && !config.ORACLE_PRIVATE_KEY && !config.KEYSTORE) {
     throw new ConfigError("invalid configuration: set ORACLE_PRIVATE_KEY, or KEYSTORE and KEYSTORE_PASSWORD");
   }
   return config;
+}
+
+/** An auditor's settings (no key). @throws {ConfigError} */
+export function loadAuditorConfig(options: Omit<LoadOptions, "requireKey"> = {}): AuditorConfig {
+  return parseConfig(AuditorConfigSchema, layered(options));
+}
+
+/** System variables a child process may inherit; nothing else of the parent's environment reaches it. */
+const INHERITED_SYSTEM_VARIABLES = ["PATH", "HOME", "TMPDIR", "TEMP", "TMP", "LANG", "TZ", "SYSTEMROOT"] as const;
+
+/**
+ * The environment of a compute worker process, built from the parsed settings: this operator's
+ * settings without its secrets and keystore, the Redis it resolved, and the few system variables a
+ * process needs. Nothing else from the parent (a `SEPOLIA_PRIVATE_KEY`, cloud tokens) is passed on.
+ */
+export function workerEnvironment(config: OperatorConfig, redisUrl: string, env: Readonly<Record<string, string | undefined>> = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of INHERITED_SYSTEM_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined) out[name] = value;
+  }
+  for (const [name, value] of Object.entries(config)) {
+    if (SECRET_VARIABLES.has(name) || name === "KEYSTORE" || value === undefined) continue;
+    out[name] = String(value);
+  }
+  out.REDIS_URL = redisUrl;
+  return out;
 }
 
 function readEnvFile(path: string | undefined): Record<string, string> {
@@ -115,36 +194,49 @@ export function describeSettings(schema: z.ZodObject): string {
 }
 
 /** A contributor's settings (`cw contributor ...`); flags override the variables of the same meaning. */
-export const ContributorConfigSchema = ConfigSchema.extend({
-  RPC_URL: z.url({ protocol: /^(https?|wss?)$/ }).default("http://127.0.0.1:8545").describe("JSON-RPC endpoint of the chain"),
-  DEPLOYMENT: z.string().min(1).default("deployments/localhost.json").describe("deployment manifest (contract addresses, chain id)"),
-  CONTRIBUTOR_PRIVATE_KEY: z
-    .string()
-    .regex(PRIVATE_KEY, "must be 0x followed by 64 hex digits")
-    .optional()
-    .describe("contributor key (secret; or use KEYSTORE)"),
-  KEYSTORE: z.string().min(1).optional().describe("encrypted JSON keystore holding the contributor key"),
-  KEYSTORE_PASSWORD: z.string().optional().describe("password of KEYSTORE (secret)"),
-  CONTRIBUTOR_STATE_DIR: z
-    .string()
-    .min(1)
-    .default(".cw/contributor")
-    .describe("commit salts (needed to reveal; back it up), one file per chain/round/account"),
-  STORE_DIR: z.string().min(1).default(".cw/store").describe("blob store the trained update is uploaded to"),
-  FETCH_MAX_BYTES: z.coerce.number().int().min(1_024).default(256 * 1024 * 1024).describe("largest file fetched (models, updates)"),
-  FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000).describe("time limit of one fetch"),
-});
+export const ContributorConfigSchema = ConfigSchema.extend(ChainAccessSchema.shape)
+  .extend({ CONTRIBUTOR_PRIVATE_KEY: privateKeyField("contributor key") })
+  .extend(KeystoreSchema.shape)
+  .extend({
+    CONTRIBUTOR_STATE_DIR: z
+      .string()
+      .min(1)
+      .default(".cw/contributor")
+      .describe("commit salts (needed to reveal; back it up), one file per chain/round/account"),
+    STORE_DIR: z.string().min(1).default(".cw/store").describe("blob store the trained update is uploaded to"),
+  })
+  .extend(FetchLimitsSchema.shape);
 export type ContributorConfig = z.infer<typeof ContributorConfigSchema>;
 
 /**
- * A contributor's settings: `env` over the variables of `envFile` (default: `.env` when present).
+ * A contributor's settings: flags over the environment over the variables of the env file.
  * Read-only commands (`requireKey: false`) run without a key.
  * @throws {ConfigError} on an invalid value, a missing key, or an unreadable named file.
  */
-export function loadContributorConfig(env: NodeJS.ProcessEnv = process.env, envFile?: string, options: { requireKey?: boolean } = {}): ContributorConfig {
-  const config = parseConfig(ContributorConfigSchema, { ...readEnvFile(envFile), ...env });
+export function loadContributorConfig(options: LoadOptions = {}): ContributorConfig {
+  const config = parseConfig(ContributorConfigSchema, layered(options));
   if ((options.requireKey ?? true) && !config.CONTRIBUTOR_PRIVATE_KEY && !config.KEYSTORE) {
     throw new ConfigError("invalid configuration: set CONTRIBUTOR_PRIVATE_KEY, or KEYSTORE and KEYSTORE_PASSWORD");
   }
   return config;
+}
+
+/**
+ * Whether failures print their stack trace (the `--debug` flag does the same): `DEBUG=1` or `DEBUG=true`. Other
+ * values of DEBUG (`express:*`, used by the `debug` package) do not turn it on.
+ */
+export function debugRequested(env: NodeJS.ProcessEnv = process.env): boolean {
+  return /^(1|true|yes)$/i.test(env.DEBUG ?? "");
+}
+
+/** Where the `localhost` Hardhat network finds its node: LOCALHOST_RPC_URL, default `npx hardhat node`'s address. */
+export const DEFAULT_LOCALHOST_RPC_URL = "http://127.0.0.1:8545";
+
+/**
+ * The URL of hardhat.config.ts's `localhost` network: `LOCALHOST_RPC_URL` (so a node on another port, as
+ * `npm run walkthrough` runs, needs no config edit), else {@link DEFAULT_LOCALHOST_RPC_URL}.
+ * @throws {ConfigError} when LOCALHOST_RPC_URL is not an http(s) URL.
+ */
+export function localhostRpcUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return parseConfig(z.object({ LOCALHOST_RPC_URL: z.url({ protocol: /^https?$/ }).default(DEFAULT_LOCALHOST_RPC_URL) }), env).LOCALHOST_RPC_URL;
 }

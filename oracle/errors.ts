@@ -1,12 +1,13 @@
-/** Every failure the off-chain code reports on purpose carries one of these codes. */
+/** Every failure the off-chain code reports on purpose carries one of these codes, one per class below. */
 export const ORACLE_ERROR_CODES = [
   "CONFIG",
   "REDIS_UNAVAILABLE",
   "CHAIN_READ",
-  "INVALID_UPDATE",
+  "UNAVAILABLE",
   "INVALID_INPUT",
-  "QUORUM_NOT_REACHED",
   "SUBMISSION_REVERTED",
+  "SUBMISSION_STUCK",
+  "EQUIVOCATION_REFUSED",
   "INTEGRITY",
   "INVARIANT",
 ] as const;
@@ -39,6 +40,22 @@ export class RedisUnavailableError extends OracleError {
   }
 }
 
+/** A chain read failed or returned something the contracts cannot have meant (a fault of the RPC, not of the user). */
+export class ChainReadError extends OracleError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("CHAIN_READ", message, options);
+    this.name = "ChainReadError";
+  }
+}
+
+/** A file the protocol needs (a base model, a published package) cannot be fetched now; worth retrying later. */
+export class UnavailableError extends OracleError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("UNAVAILABLE", message, options);
+    this.name = "UnavailableError";
+  }
+}
+
 /** Input from a user or a file is unusable (bad flag, unreadable folder, malformed JSON). */
 export class InvalidInputError extends OracleError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -47,7 +64,36 @@ export class InvalidInputError extends OracleError {
   }
 }
 
-/** A stored blob does not hash to the address it was stored or requested under. */
+/** A transaction reverted; `errorName` and `errorArgs` are decoded with the contract's interface when it declares the error. */
+export class SubmissionRevertedError extends OracleError {
+  readonly errorName: string | undefined;
+  readonly errorArgs: readonly unknown[];
+
+  constructor(message: string, details: { errorName?: string | undefined; errorArgs?: readonly unknown[]; cause?: unknown } = {}) {
+    super("SUBMISSION_REVERTED", message, { cause: details.cause });
+    this.name = "SubmissionRevertedError";
+    this.errorName = details.errorName;
+    this.errorArgs = details.errorArgs ?? [];
+  }
+}
+
+/** A transaction was not mined in time even after fee bumps; the submission is retried later with the same nonce. */
+export class SubmissionStuckError extends OracleError {
+  constructor(message: string) {
+    super("SUBMISSION_STUCK", message);
+    this.name = "SubmissionStuckError";
+  }
+}
+
+/** Refused: signing this digest would make the operator equivocate (and be slashed). */
+export class EquivocationRefusedError extends OracleError {
+  constructor(message: string) {
+    super("EQUIVOCATION_REFUSED", message);
+    this.name = "EquivocationRefusedError";
+  }
+}
+
+/** A stored blob does not hash to the address it was stored or requested under, or is missing from the store. */
 export class IntegrityError extends OracleError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("INTEGRITY", message, options);

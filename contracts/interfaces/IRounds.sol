@@ -21,7 +21,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
  * and a new quorum snapshot (or fails and refunds after it); rejected -> the bond goes to the treasury and the result
  * stands (its windows extended by the time it was frozen).
  *
- * Budget split (from the round's policy snapshot): `rewardPool = funded * contributorsBps / 10000` (the docs/protocol.md
+ * Budget split (from the round's policy snapshot): `rewardPool = funded * contributorsBps / 10000` (the protocol
  * §2 `rewardPool`), `operatorPool = funded * operatorsBps / 10000`, treasury share = the rest.
  */
 interface IRounds {

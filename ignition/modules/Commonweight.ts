@@ -43,9 +43,12 @@ export const GENESIS_POLICY = {
   wrongResultBps: 10_000, // signers of a result overturned by an upheld dispute lose their whole lock
 };
 
-export default buildModule("Commonweight", (m) => {
+/** The whole CWT supply minted at deployment (parameter `initialSupply`). */
+export const DEFAULT_INITIAL_SUPPLY = parseEther("1000000000");
+
+const CommonweightModule = buildModule("Commonweight", (m) => {
   const deployer = m.getAccount(0);
-  const initialSupply = m.getParameter("initialSupply", parseEther("1000000000"));
+  const initialSupply = m.getParameter("initialSupply", DEFAULT_INITIAL_SUPPLY);
   const initialHolder = m.getParameter("initialHolder", deployer);
   const genesisModelHash = m.getParameter("genesisModelHash", id("commonweight genesis model"));
   const genesisModelUri = m.getParameter("genesisModelUri", "file://genesis.safetensors");
@@ -92,3 +95,24 @@ export default buildModule("Commonweight", (m) => {
 
   return { token, timelock, staking, policies, models, oracles, rounds, governor };
 });
+export default CommonweightModule;
+
+/** One initial CWT allocation: `amount` base units from the deployer to `to`. */
+export interface Allocation {
+  readonly to: string;
+  readonly amount: bigint;
+}
+
+/**
+ * The suite plus its token distribution, as `npx hardhat deploy` runs it: the deployer (who receives the whole
+ * supply) transfers each allocation, then `treasuryAmount` to the timelock, the DAO's treasury. The deploy task
+ * computes the plan from its parameters file, so the deployer keeps only what the parameters allocate to it.
+ */
+export function distributionModule(allocations: readonly Allocation[], treasuryAmount: bigint) {
+  return buildModule("CommonweightDistribution", (m) => {
+    const suite = m.useModule(CommonweightModule);
+    const transfers = allocations.map((a, i) => m.call(suite.token, "transfer", [a.to, a.amount], { id: `allocation${i}` }));
+    if (treasuryAmount > 0n) m.call(suite.token, "transfer", [suite.timelock, treasuryAmount], { id: "treasury", after: transfers });
+    return suite;
+  });
+}

@@ -5,18 +5,19 @@ import { join } from "node:path";
 import { ZeroHash } from "ethers";
 
 import type { Contracts } from "../chain/contracts.ts";
+import { UnavailableError } from "../errors.ts";
 import type { Deployment } from "../chain/deployment.ts";
 import { readRoundSpec } from "../chain/round-reader.ts";
 import { aggregateRound } from "../compute/aggregate-round.ts";
 import type { ComputeBackend } from "../compute/types.ts";
 import { roundResultDigest, roundResultDomain } from "../protocol/attestation.ts";
+import { layoutOf } from "../protocol/layout.ts";
+import { decodeModel } from "../protocol/model-file.ts";
+import { buildResultPackage } from "../protocol/result-package.ts";
 import type { RoundResult } from "../protocol/result.ts";
 import { fetchBlob, fetchBytes, type FetchLimits } from "../storage/fetch-blob.ts";
+import { effectiveFetchLimits } from "../storage/fetch-limits.ts";
 import { LocalDirectoryStore } from "../storage/local-directory-store.ts";
-import { buildResultPackage } from "../operator/result-package.ts";
-import { effectiveFetchLimits } from "../operator/jobs/fetch-update.ts";
-import { layoutOf } from "../compute/round-stages.ts";
-import { decodeModel } from "../protocol/model-file.ts";
 
 /** One on-chain value and its recomputation. */
 export interface Comparison {
@@ -56,7 +57,7 @@ export async function verifyRound(args: {
   try {
     const store = new LocalDirectoryStore(work);
     const base = await fetchBlob(spec.base.uri, spec.base.hash, args.limits, store);
-    if (!base.ok) throw new Error(`base model ${spec.base.hash} unavailable from ${spec.base.uri}: ${base.detail}`);
+    if (!base.ok) throw new UnavailableError(`base model ${spec.base.hash} unavailable from ${spec.base.uri}: ${base.detail}`);
     const limits = effectiveFetchLimits(args.limits, layoutOf(decodeModel(base.bytes)));
     const contributors = [];
     for (const reveal of spec.reveals) {

@@ -1,6 +1,6 @@
 import { getAddress, type BlockTag } from "ethers";
 
-import { InvalidInputError } from "../errors.ts";
+import { ChainReadError, InvalidInputError } from "../errors.ts";
 import { revealsHash as accumulateReveals } from "../protocol/attestation.ts";
 import { parsePolicy, RULES, type Policy } from "../protocol/policy.ts";
 import type { Contracts } from "./contracts.ts";
@@ -39,8 +39,8 @@ export interface RoundSpec {
 /**
  * Reads round `roundId` as of block `blockTag` (operators pass their confirmed head, so a reorg
  * above it can never feed a computation).
- * @throws {InvalidInputError} when the round does not exist or its reveal events do not match the
- * round's accumulator (an RPC that drops logs).
+ * @throws {InvalidInputError} when the round does not exist.
+ * @throws {ChainReadError} when its reveal events do not match the round's accumulator (an RPC that drops logs).
  */
 export async function readRoundSpec(contracts: Contracts, deployment: Deployment, roundId: bigint, blockTag: BlockTag = "latest"): Promise<RoundSpec> {
   const { rounds, policy: policyRegistry, modelRegistry } = contracts;
@@ -69,7 +69,7 @@ export async function readRoundSpec(contracts: Contracts, deployment: Deployment
   }));
   const recomputed = accumulateReveals(reveals.map((r) => ({ contributor: getAddress(r.contributor), updateHash: r.updateHash })));
   if (status !== "Open" && (reveals.length !== Number(round.revealCount) || recomputed !== round.revealsHash)) {
-    throw new InvalidInputError(
+    throw new ChainReadError(
       `round ${roundId}: ${reveals.length} Revealed logs do not match the round's ${round.revealCount} reveals (accumulator ${round.revealsHash}); the RPC dropped logs`,
     );
   }

@@ -1,16 +1,15 @@
 import { hashBytes } from "../protocol/hash.ts";
+import { layoutOf } from "../protocol/layout.ts";
 import { decodeModel } from "../protocol/model-file.ts";
 import { canonicalOrder } from "../protocol/result.ts";
 import type { RoundInput } from "../protocol/round-input.ts";
+import { needsDistances, planFor } from "../protocol/rules.ts";
 import { DEFAULT_LIMITS, type SafetensorsLimits } from "../protocol/safetensors.ts";
 import { validateUpdate, type InvalidReason } from "../protocol/validate.ts";
 import { splitRange } from "./combine.ts";
 import {
   assembleOutcome,
   isOutcome,
-  layoutOf,
-  needsDistances,
-  planFor,
   prepareRound,
   selectMembers,
   type RoundOutcome,
@@ -56,7 +55,7 @@ export async function aggregateRound(input: RoundInput, options: AggregateOption
     const ranges = splitRange({ start: 0, end: prepared.round.size }, Math.max(1, Math.floor(options.shards ?? 1)));
     const distanceParts = needsDistances(prepared.policy) ? await Promise.all(ranges.map((r) => session.distances(r))) : [];
     const members = selectMembers(prepared, distanceParts);
-    const plan = planFor(prepared, members);
+    const plan = planFor(prepared.policy, prepared.round, members);
     const slices = await Promise.all(ranges.map((r) => session.aggregate(plan, r)));
     const dotParts = await Promise.all(ranges.map((r, i) => session.scoreDots(members, slices[i] as Float64Array, r)));
     return assembleOutcome(prepared, members, slices, dotParts);

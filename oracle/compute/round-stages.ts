@@ -5,14 +5,15 @@ import { hashBytes, type Hash } from "../protocol/hash.ts";
 import { selectKrum } from "../protocol/krum.ts";
 import { encodeModel, newModelMetadata, type Model } from "../protocol/model-file.ts";
 import { applyAggregate, baseIsFinite } from "../protocol/new-model.ts";
-import { BPS_DENOMINATOR, type Policy } from "../protocol/policy.ts";
+import { layoutOf } from "../protocol/layout.ts";
+import type { Policy } from "../protocol/policy.ts";
 import { failedResult, finishResult, type RoundResult } from "../protocol/result.ts";
-import { elementCount } from "../protocol/safetensors.ts";
+import { needsDistances, ruleCanRun } from "../protocol/rules.ts";
 import { cosineScore, splitRewards } from "../protocol/scores.ts";
 import type { Update } from "../protocol/update-file.ts";
 import type { InvalidReason } from "../protocol/validate.ts";
 import { combineAggregate, combineDistances, combineScoreDots } from "./combine.ts";
-import type { AggregatePlan, DistancePartial, ScorePartial } from "./types.ts";
+import type { DistancePartial, ScorePartial } from "./types.ts";
 
 /*
  * The stages of one round between validation and the result, as pure functions over plain data,
@@ -39,23 +40,6 @@ export type PreparedRound = {
   round: AlignedRound;
 };
 
-/** The base model's tensor layout, which every update must match. */
-export function layoutOf(base: Model): { name: string; shape: number[]; size: number }[] {
-  return base.tensors.map((t) => ({ name: t.name, shape: t.shape, size: elementCount(t.shape) }));
-}
-
-function trimCount(policy: Policy, count: number): number {
-  return Math.floor((count * policy.trimBps) / BPS_DENOMINATOR);
-}
-
-/** Whether `count` valid updates let the policy's rule run (§3). */
-export function ruleCanRun(policy: Policy, count: number): boolean {
-  if (count < policy.minContributors) return false;
-  if (policy.rule === "trimmed-mean") return count - 2 * trimCount(policy, count) >= 1;
-  if (policy.rule === "multi-krum") return count >= 2 * policy.krumF + 3;
-  return true;
-}
-
 /**
  * Aligns the valid updates, or returns the failed outcome when the round cannot run (too few valid
  * updates for the rule, or a non-finite base value).
@@ -75,25 +59,12 @@ export function prepareRound(args: {
   return { ...args, addresses: valid.map((v) => v.address), invalid, round };
 }
 
-/** Whether member selection needs the distance pass (multi-krum). */
-export function needsDistances(policy: Policy): boolean {
-  return policy.rule === "multi-krum";
-}
-
 /** The selected members: all valid updates, or multi-krum's choice from the combined distance partials. */
 export function selectMembers(prepared: PreparedRound, distanceParts: readonly DistancePartial[] = []): number[] {
   const n = prepared.addresses.length;
   const all = prepared.addresses.map((_, i) => i);
   if (!needsDistances(prepared.policy)) return all;
   return selectKrum(combineDistances(distanceParts, n), n, prepared.policy.krumF);
-}
-
-/** The per-element aggregation plan of the policy's rule over `members`. */
-export function planFor(prepared: PreparedRound, members: readonly number[]): AggregatePlan {
-  const { policy, round } = prepared;
-  if (policy.rule === "median") return { kind: "median", members: [...members] };
-  if (policy.rule === "trimmed-mean") return { kind: "trimmed-mean", members: [...members], trim: trimCount(policy, members.length) };
-  return { kind: "weighted-mean", members: [...members], weights: members.map((i) => round.updates[i]?.weight ?? 0) };
 }
 
 /**

@@ -1,17 +1,11 @@
 import type { AlignedRound } from "../protocol/alignment.ts";
+import type { AggregatePlan } from "../protocol/rules.ts";
 
 /** A half-open range `[start, end)` of flattened model coordinates. */
 export type CoordinateRange = { start: number; end: number };
 
-/**
- * What the per-element rule computes (docs/protocol.md §3). `members` index the round's updates.
- * `weighted-mean`: `rhe(sum w_i Q_i, sum w_i)` over members (fedavg, multi-krum);
- * `median`; `trimmed-mean` dropping `trim` lowest and highest.
- */
-export type AggregatePlan =
-  | { kind: "weighted-mean"; members: number[]; weights: number[] }
-  | { kind: "median"; members: number[] }
-  | { kind: "trimmed-mean"; members: number[]; trim: number };
+/** The per-element plan lives with the rule table in protocol/rules.ts; backends take it as is. */
+export type { AggregatePlan };
 
 /**
  * Partial multi-krum distances over a range: for every pair i < k (row-major upper triangle),

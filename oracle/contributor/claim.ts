@@ -4,23 +4,16 @@
 import { readFile } from "node:fs/promises";
 
 import { getAddress } from "ethers";
-import { z } from "zod";
-
 import { verifyRound, type VerifyReport } from "../auditor/verify-round.ts";
 import { createBackend } from "../compute/backends.ts";
 import { InvalidInputError } from "../errors.ts";
+import { decodeResultPackage, type ResultPackage } from "../protocol/result-package.ts";
 import { buildRewardsTree, verifyRewardClaim, type RewardClaim } from "../protocol/rewards-tree.ts";
 import { fetchBytes } from "../storage/fetch-blob.ts";
 import { readRoundInfo, requireWallet, type ContributorSession } from "./session.ts";
 
 /** Worker threads of the cpu backend used to recompute a round; a contributor's round is small. */
 const RECOMPUTE_THREADS = 2;
-
-/** The parts of an operator's result package (oracle/operator/result-package.ts) a contributor reads. */
-const PackageClaimsSchema = z.object({
-  roundId: z.string(),
-  claims: z.array(z.object({ account: z.string(), amount: z.string(), proof: z.array(z.string()) })),
-});
 
 /** Where a claim came from. */
 export type ClaimSource = "package" | "recomputed";
@@ -45,7 +38,7 @@ export async function recomputeRound(session: ContributorSession, roundId: bigin
 }
 
 /** Reads a result package from a file path or a `file://`/`http(s)://` URI. @throws {InvalidInputError} */
-export async function readPackageClaims(source: string, maxBytes: number, timeoutMs: number): Promise<z.infer<typeof PackageClaimsSchema>> {
+export async function readPackageClaims(source: string, maxBytes: number, timeoutMs: number): Promise<ResultPackage> {
   let bytes: Uint8Array;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
     const fetched = await fetchBytes(source, { maxBytes, timeoutMs });
@@ -58,15 +51,7 @@ export async function readPackageClaims(source: string, maxBytes: number, timeou
       throw new InvalidInputError(`cannot read result package ${source}`, { cause: err });
     }
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (err) {
-    throw new InvalidInputError(`result package ${source} is not JSON`, { cause: err });
-  }
-  const parsed = PackageClaimsSchema.safeParse(json);
-  if (!parsed.success) throw new InvalidInputError(`${source} is not a result package (no claims list)`);
-  return parsed.data;
+  return decodeResultPackage(bytes, `result package ${source}`);
 }
 
 /**
@@ -87,7 +72,7 @@ export async function findClaim(
     const pkg = await readPackageClaims(packageSource, session.config.FETCH_MAX_BYTES, session.config.FETCH_TIMEOUT_MS);
     if (pkg.roundId !== String(roundId)) throw new InvalidInputError(`the result package is for round ${pkg.roundId}, not ${roundId}`);
     const entry = pkg.claims.find((c) => getAddress(c.account) === getAddress(account));
-    claim = entry ? { account: getAddress(entry.account), amount: BigInt(entry.amount), proof: entry.proof } : undefined;
+    claim = entry ? { account: getAddress(entry.account), amount: BigInt(entry.amount), proof: [...entry.proof] } : undefined;
   } else {
     const report = await recomputeRound(session, roundId);
     if (!report.match) throw new InvalidInputError(`recomputing round ${roundId} does not reproduce the chain's result; run 'cw verify-round ${roundId}' for details`);

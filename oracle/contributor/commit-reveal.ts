@@ -5,6 +5,7 @@ import { ZeroHash } from "ethers";
 import { readRoundSpec } from "../chain/round-reader.ts";
 import { InvalidInputError } from "../errors.ts";
 import { commitment as commitmentOf } from "../protocol/attestation.ts";
+import { layoutOf } from "../protocol/layout.ts";
 import { decodeModel } from "../protocol/model-file.ts";
 import { validateUpdate } from "../protocol/validate.ts";
 import { fetchBlob } from "../storage/fetch-blob.ts";
@@ -46,7 +47,7 @@ export async function checkUpdateForRound(session: ContributorSession, roundId: 
   if (!base.ok) throw new InvalidInputError(`cannot check the update: base model unavailable from ${spec.base.uri} (${base.detail})`);
   const update = await fetchBlob(uri, updateHash, limits);
   if (!update.ok) throw new InvalidInputError(`operators would reject the update as ${update.reason}: ${update.detail}`);
-  const layout = decodeModel(base.bytes).tensors.map((t) => ({ name: t.name, shape: t.shape }));
+  const layout = layoutOf(decodeModel(base.bytes));
   const validation = validateUpdate(update.bytes, updateHash, { roundId: String(roundId), baseHash: normalizeHash(spec.base.hash), layout }, spec.policy);
   if (!validation.valid) throw new InvalidInputError(`operators would reject the update at ${uri} as ${validation.reason}; not committing`);
 }

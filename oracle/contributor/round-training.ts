@@ -6,6 +6,7 @@ import { writeFile } from "node:fs/promises";
 
 import { readRoundSpec } from "../chain/round-reader.ts";
 import { InvalidInputError, InvariantError } from "../errors.ts";
+import { layoutOf } from "../protocol/layout.ts";
 import { decodeModel } from "../protocol/model-file.ts";
 import { validateUpdate } from "../protocol/validate.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
@@ -98,7 +99,7 @@ export async function trainForRound(session: ContributorSession, options: RoundT
     noiseSeed: freshNoiseSeed(),
     ...(options.dtype ? { dtype: options.dtype } : {}),
   });
-  const layout = decodeModel(fetched.bytes).tensors.map((t) => ({ name: t.name, shape: t.shape }));
+  const layout = layoutOf(decodeModel(fetched.bytes));
   const check = validateUpdate(made.bytes, made.hash, { roundId: String(roundId), baseHash, layout }, policy);
   if (!check.valid) throw new InvariantError(`the update would be rejected as ${check.reason}`);
   const stored = await options.store.put(made.bytes);

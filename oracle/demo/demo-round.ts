@@ -2,6 +2,7 @@ import { ZeroHash } from "ethers";
 
 import { verifyRound } from "../auditor/verify-round.ts";
 import { ROUND_STATUS } from "../chain/round-reader.ts";
+import { InvariantError } from "../errors.ts";
 import { createBackend } from "../compute/backends.ts";
 import { commitUpdate, revealUpdate } from "../contributor/commit-reveal.ts";
 import { claimReward } from "../contributor/claim.ts";
@@ -15,9 +16,10 @@ import { evaluate, trainLocal } from "../contributor/train.ts";
 import { modelFileToWeights } from "../contributor/weights.ts";
 import type { Devnet } from "../devnet/devnet.ts";
 import type { RunningOperator } from "../operator/service.ts";
-import { getResultPackage, type ResultPackage } from "../operator/result-package.ts";
 import { RULES } from "../protocol/policy.ts";
+import type { ResultPackage } from "../protocol/result-package.ts";
 import type { RoundSummary } from "../report/summary.ts";
+import { getResultPackage } from "../storage/result-package-store.ts";
 import { boostedUpdate, poisonedUpdate } from "./adversaries.ts";
 import type { CastMember } from "./cast.ts";
 import { bar, type Progress } from "./progress.ts";
@@ -123,7 +125,7 @@ export async function runDemoRound(world: DemoWorld, label: string): Promise<Rou
 
 function session(world: DemoWorld, member: CastMember): ContributorSession {
   const s = world.sessions.get(member.index);
-  if (!s) throw new Error(`no session for contributor ${member.index}`);
+  if (!s) throw new InvariantError(`no session for contributor ${member.index}`);
   return s;
 }
 
@@ -141,7 +143,7 @@ async function contribute(world: DemoWorld, member: CastMember, roundId: bigint,
     const spec = await s.contracts.rounds.round(roundId);
     const base = await s.contracts.modelRegistry.modelVersion(spec.baseModelVersion);
     const baseBytes = await world.devnet.store.get(base.modelHash);
-    if (!baseBytes) throw new Error(`base model ${base.modelHash} is not in the demo store`);
+    if (!baseBytes) throw new InvariantError(`base model ${base.modelHash} is not in the demo store`);
     const trained = await trainLocal(modelFileToWeights(baseBytes), loadLocalData(data).train, { epochs: world.epochs, onProgress });
     const args = {
       delta: trained.delta,
@@ -166,7 +168,7 @@ async function waitForOperators(world: DemoWorld, roundId: bigint, label: string
   for (;;) {
     const status = ROUND_STATUS[Number((await rounds.round(roundId)).status)] ?? "None";
     if (status === "Finalized" || status === "Failed") return status;
-    if (Date.now() > deadline) throw new Error(`round ${roundId} not settled by the operators within ${SETTLE_TIMEOUT_MS / 1000} s`);
+    if (Date.now() > deadline) throw new InvariantError(`round ${roundId} not settled by the operators within ${SETTLE_TIMEOUT_MS / 1000} s`);
     if (queues) {
       const [fetch, shards] = await Promise.all([queues.fetch.getJobCounts("completed", "active", "waiting"), queues.shards.getJobCounts("completed", "active", "waiting")]);
       world.progress.transient(`${label} · operator 1 queues: fetch ${fetch.completed ?? 0} done ${fetch.active ?? 0} active · shards ${shards.completed ?? 0} done ${shards.active ?? 0} active`);

@@ -6,6 +6,7 @@ import { HDNodeWallet, Mnemonic, parseEther } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import { connectContracts, type Contracts } from "../chain/contracts.ts";
+import { InvalidInputError } from "../errors.ts";
 import { serializeDeployment, type Deployment } from "../chain/deployment.ts";
 import { initialWeights } from "../contributor/model.ts";
 import { weightsToModelFile } from "../contributor/weights.ts";
@@ -109,7 +110,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   const signers = await connection.ethers.getSigners();
   const at = (i: number): HardhatEthersSigner => {
     const s = signers[i];
-    if (!s) throw new Error(`the devnet has no account ${i}; lower the actor counts`);
+    if (!s) throw new InvalidInputError(`the devnet has no account ${i}; lower the actor counts`);
     return s;
   };
   const deployer = at(0);

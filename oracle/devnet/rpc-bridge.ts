@@ -11,6 +11,8 @@ export interface RpcBridge {
   readonly url: string;
   /** While true every request gets HTTP 503, as from an RPC provider in an outage. */
   failing: boolean;
+  /** Methods whose requests (single, or any batch containing one) get HTTP 503, for outages of one path (submission). */
+  readonly failingMethods: Set<string>;
   /** Requests answered (not dropped), for tests that count what was sent. */
   readonly counts: Map<string, number>;
   close(): Promise<void>;
@@ -25,7 +27,7 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
  */
 export async function startRpcBridge(provider: Eip1193, port = 0): Promise<RpcBridge> {
   const counts = new Map<string, number>();
-  const bridge = { failing: false, counts } as { failing: boolean; counts: Map<string, number> };
+  const bridge = { failing: false, failingMethods: new Set<string>(), counts } as { failing: boolean; failingMethods: Set<string>; counts: Map<string, number> };
   const answer = async (call: { id?: unknown; method?: unknown; params?: unknown }): Promise<object> => {
     const id = call.id ?? null;
     if (typeof call.method !== "string") return { jsonrpc: "2.0", id, error: { code: -32600, message: "invalid request" } };
@@ -50,6 +52,11 @@ export async function startRpcBridge(provider: Eip1193, port = 0): Promise<RpcBr
           body = JSON.parse(text);
         } catch {
           res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "parse error" } }));
+          return;
+        }
+        const calls: unknown[] = Array.isArray(body) ? body : [body];
+        if (calls.some((c) => typeof c === "object" && c !== null && "method" in c && bridge.failingMethods.has(String(c.method)))) {
+          res.writeHead(503).end("rpc outage of this method (simulated by the test bridge)");
           return;
         }
         const reply = Array.isArray(body) ? await Promise.all(body.map((c) => answer(c as object))) : await answer(body as object);

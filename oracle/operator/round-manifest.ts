@@ -1,10 +1,10 @@
 import { z } from "zod";
 
-import { IntegrityError } from "../errors.ts";
 import type { ScorePartial } from "../compute/types.ts";
 import { PolicySchema, type Policy } from "../protocol/policy.ts";
 import { INVALID_REASONS, type InvalidReason } from "../protocol/validate.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
+import { mustGet } from "../storage/must-get.ts";
 
 /**
  * A round's inputs after the fetch stage, stored as one JSON blob: everything a shard job on any
@@ -74,11 +74,4 @@ export async function getPartial(store: BlobStore, hash: string): Promise<ShardP
   const slice = new Float64Array(bytes.byteLength / Float64Array.BYTES_PER_ELEMENT);
   new Uint8Array(slice.buffer).set(bytes);
   return { pass: "aggregate", slice, dots: json.dots };
-}
-
-/** The bytes stored under `hash`. @throws {IntegrityError} when absent. */
-export async function mustGet(store: BlobStore, hash: string, what: string): Promise<Uint8Array> {
-  const bytes = await store.get(hash);
-  if (!bytes) throw new IntegrityError(`${what} ${hash} is not in the store`);
-  return bytes;
 }

@@ -7,12 +7,10 @@ import { withRetry } from "../chain/retry.ts";
 import { readRoundSpec, type RoundSpec } from "../chain/round-reader.ts";
 import type { OperatorConfig } from "../config.ts";
 import type { Logger } from "../logger.ts";
+import type { BlobStore } from "../storage/blob-store.ts";
 import { LocalDirectoryStore } from "../storage/local-directory-store.ts";
 import type { FetchLimits } from "../storage/fetch-blob.ts";
-import { QUEUES } from "./queue-names.ts";
-
-/** The queue a submitter consumes; only processes holding the operator key run it. */
-export const SUBMIT_QUEUE = "submit-result";
+import { QUEUES, type JobRetrySettings } from "./queues.ts";
 
 /** What every operator process shares: chain access, the store and the queues. */
 export interface OperatorRuntime {
@@ -20,10 +18,11 @@ export interface OperatorRuntime {
   readonly deployment: Deployment;
   readonly provider: JsonRpcProvider;
   readonly contracts: Contracts;
-  readonly store: LocalDirectoryStore;
+  readonly store: BlobStore;
   readonly connection: ConnectionOptions;
   readonly queues: { readonly rounds: Queue; readonly fetch: Queue; readonly shards: Queue; readonly submit: Queue };
   readonly limits: FetchLimits;
+  readonly retry: JobRetrySettings;
   readonly log: Logger;
   /** Reads a round at the confirmed head, retrying transient RPC failures. */
   readRound(roundId: bigint): Promise<RoundSpec>;
@@ -44,7 +43,7 @@ export async function openRuntime(config: OperatorConfig, redisUrl: string, log:
     rounds: new Queue(QUEUES.rounds, queueOptions),
     fetch: new Queue(QUEUES.fetch, queueOptions),
     shards: new Queue(QUEUES.shards, queueOptions),
-    submit: new Queue(SUBMIT_QUEUE, queueOptions),
+    submit: new Queue(QUEUES.submit, queueOptions),
   };
   for (const queue of Object.values(queues)) {
     queue.on("error", (err) => log.error({ err, queue: queue.name }, "queue connection error"));
@@ -60,6 +59,7 @@ export async function openRuntime(config: OperatorConfig, redisUrl: string, log:
     connection,
     queues,
     limits: { maxBytes: config.FETCH_MAX_BYTES, timeoutMs: config.FETCH_TIMEOUT_MS },
+    retry: { roundAttempts: config.ROUND_ATTEMPTS, submitAttempts: config.SUBMIT_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS },
     log,
     confirmedHead,
     async readRound(roundId) {
@@ -67,7 +67,8 @@ export async function openRuntime(config: OperatorConfig, redisUrl: string, log:
       return withRetry(() => readRoundSpec(contracts, deployment, roundId, head), { log, what: `read round ${roundId}` });
     },
     async close() {
-      await Promise.allSettled(Object.values(queues).map((q) => q.close()));
+      const results = await Promise.allSettled(Object.values(queues).map((q) => q.close()));
+      for (const r of results) if (r.status === "rejected") log.error({ err: r.reason }, "queue close failed");
       provider.destroy();
     },
   };

@@ -1,30 +1,20 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-import { Job, QueueEvents, Worker, type Queue } from "bullmq";
+import { Job, QueueEvents, type Queue } from "bullmq";
 import { Redis } from "ioredis";
 
 import { loadWallet } from "../chain/signer.ts";
-import { connectContracts } from "../chain/contracts.ts";
-import { SECRET_VARIABLES, type OperatorConfig } from "../config.ts";
+import { workerEnvironment, type OperatorConfig } from "../config.ts";
 import type { Logger } from "../logger.ts";
-import { roundResultDomain } from "../protocol/attestation.ts";
-import { watcherChain } from "./chain-view.ts";
+import { needsAttestationAtLatest, watcherChain } from "./chain-view.ts";
 import { startHttpServer, type RunningHttpServer } from "./http-server.ts";
-import { SubmitJobSchema } from "./jobs/payloads.ts";
 import { createOperatorMetrics, type OperatorMetrics } from "./metrics.ts";
-import { QUEUES, roundJobId } from "./queue-names.ts";
+import { QUEUES } from "./queues.ts";
 import { checkRedisForBullmq } from "./redis-checks.ts";
-import { openRuntime, SUBMIT_QUEUE, type OperatorRuntime } from "./runtime.ts";
-import { SigningGuard } from "./signing-guard.ts";
-import { processSubmit } from "./submitter.ts";
+import { RoundEnqueuer } from "./round-enqueuer.ts";
+import { openRuntime, type OperatorRuntime } from "./runtime.ts";
+import { startSubmitter } from "./submitter-worker.ts";
 import { RedisCursorStore, RoundWatcher } from "./watcher.ts";
+import { startWorkerSupervisor, type WorkerSupervisor } from "./worker-supervisor.ts";
 import { startComputeWorkers, type ComputeWorkers } from "./workers.ts";
-
-const CW_BIN = fileURLToPath(new URL("../../bin/cw.js", import.meta.url));
-/** Delay before a crashed worker process is restarted; doubles up to a minute. */
-const RESTART_DELAY_MS = 1_000;
 
 /**
  * Stage durations and update rejections for /metrics, from BullMQ's completion events: compute
@@ -57,19 +47,6 @@ function observeStages(runtime: OperatorRuntime, metrics: OperatorMetrics, log: 
   });
 }
 
-/**
- * The environment of a compute worker process: this operator's settings without its secrets, so
- * the key never leaves the process that signs.
- */
-export function workerEnvironment(config: OperatorConfig, redisUrl: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: redisUrl };
-  for (const [name, value] of Object.entries(config)) {
-    if (SECRET_VARIABLES.has(name) || name === "KEYSTORE") delete env[name];
-    else if (value !== undefined) env[name] = String(value);
-  }
-  return env;
-}
-
 /** A running operator: `stop()` shuts it down gracefully (what SIGTERM does). */
 export interface RunningOperator {
   readonly address: string;
@@ -81,146 +58,166 @@ export interface RunningOperator {
   workerPids(): number[];
   /** Stops, then deletes this operator's queues and cursor from Redis (for throwaway chains such as the demo's). */
   stopAndPurge(): Promise<void>;
+  /**
+   * Closes every part, in reverse order of starting, even when one fails.
+   * @throws {AggregateError} with every close that failed (each is also logged).
+   */
   stop(): Promise<void>;
 }
 
-/**
- * Starts an operator: chain watcher, submitter (the only holder of the key), metrics and health
- * endpoint, and `WORKERS` compute worker processes (`cw operator worker`), restarted if they die.
- * With `WORKERS=0` the compute workers run in this process.
- */
-export async function startOperator(config: OperatorConfig, redisUrl: string, log: Logger): Promise<RunningOperator> {
-  const runtime = await openRuntime(config, redisUrl, log);
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  redis.on("error", (err) => log.error({ err }, "redis connection error"));
-  for (const warning of await checkRedisForBullmq(redis)) log.warn({ redis: "settings" }, warning);
+/** One part of a running operator and how to close it. */
+type Part = readonly [name: string, close: () => Promise<void>];
 
-  const wallet = await loadWallet({ privateKey: config.ORACLE_PRIVATE_KEY, keystore: config.KEYSTORE, keystorePassword: config.KEYSTORE_PASSWORD }, runtime.provider);
-  const address = (await wallet.getAddress()).toLowerCase();
-  const { deployment } = runtime;
-  const metrics = createOperatorMetrics(async () => {
+/**
+ * Closes `parts` last-started first. Every close runs; each failure is logged and collected (the
+ * BullMQ `close()` loop), and the collected failures are thrown together at the end.
+ * @throws {AggregateError} when any close failed.
+ */
+export async function closeAll(parts: readonly Part[], log: Logger): Promise<void> {
+  const failures: unknown[] = [];
+  for (const [name, close] of [...parts].reverse()) {
+    try {
+      await close();
+    } catch (err) {
+      failures.push(err);
+      log.error({ err, part: name }, "closing a part of the operator failed");
+    }
+  }
+  if (failures.length > 0) throw new AggregateError(failures, `${failures.length} part(s) of the operator failed to close`);
+}
+
+/** The metrics registry with live queue counts. */
+function operatorMetrics(runtime: OperatorRuntime): OperatorMetrics {
+  return createOperatorMetrics(async () => {
     const out: Record<string, Record<string, number>> = {};
     for (const queue of Object.values(runtime.queues)) out[queue.name] = await queue.getJobCounts("waiting", "active", "delayed", "failed", "waiting-children");
     return out;
   });
-  const signed = connectContracts(deployment, wallet);
-  const domain = roundResultDomain(deployment.chainId, deployment.contracts.rounds);
-  const guard = new SigningGuard(join(config.WORK_DIR, "signed", address));
-  const submitter = new Worker(
-    SUBMIT_QUEUE,
-    async (job: Job) => {
-      const stop = metrics.stageSeconds.startTimer({ stage: "submit" });
-      try {
-        const outcome = await processSubmit(SubmitJobSchema.parse(job.data), { wallet, contracts: signed, domain, store: runtime.store, guard, log });
-        metrics.rounds.inc({ outcome: outcome.outcome });
-        return outcome;
-      } finally {
-        stop();
-      }
-    },
-    { connection: runtime.connection, prefix: config.QUEUE_PREFIX, concurrency: 1, lockDuration: config.LOCK_DURATION_MS },
-  );
-  submitter.on("failed", (job, err) => {
-    metrics.failures.inc({ reason: "submit" });
-    log.warn({ err, jobId: job?.id }, "submission failed");
-  });
-  submitter.on("error", (err) => log.error({ err }, "submitter error"));
+}
 
-  const enqueue = async (roundId: bigint, source: "event" | "reconcile"): Promise<void> => {
-    const jobId = roundJobId(deployment.chainId, roundId);
-    const existing = await runtime.queues.rounds.getJob(jobId);
-    if (existing && (await existing.isFailed())) {
-      await existing.retry("failed");
-      log.info({ roundId: String(roundId), jobId, source }, "retrying failed round job");
-      return;
-    }
-    await runtime.queues.rounds.add("round", { chainId: String(deployment.chainId), roundId: String(roundId), operator: address }, {
-      jobId,
-      attempts: 5,
-      backoff: { type: "exponential", delay: 2_000 },
-    });
-  };
+/** The chain watcher with the round enqueuer behind it (reconciling every `RECONCILE_INTERVAL_MS`). */
+function roundWatcher(runtime: OperatorRuntime, redis: Redis, address: string, metrics: OperatorMetrics, log: Logger): { watcher: RoundWatcher; cursorKey: string } {
+  const { config, deployment } = runtime;
+  const enqueuer = new RoundEnqueuer({
+    chainId: deployment.chainId,
+    operator: address,
+    queues: runtime.queues,
+    retry: runtime.retry,
+    needsAttestation: needsAttestationAtLatest(runtime, address),
+    log: log.child({ module: "round-enqueuer" }),
+  });
   const cursorKey = `${config.QUEUE_PREFIX}:watcher:${deployment.chainId}:${deployment.contracts.rounds.toLowerCase()}:${address}`;
   const watcher = new RoundWatcher({
     chain: watcherChain(runtime, address),
     cursors: new RedisCursorStore(redis, cursorKey),
-    enqueue,
+    enqueue: (roundId, source) => enqueuer.enqueue(roundId, source),
     log: log.child({ module: "chain-watcher" }),
     confirmations: config.CONFIRMATIONS,
     pollIntervalMs: config.POLL_INTERVAL_MS,
+    reconcileIntervalMs: config.RECONCILE_INTERVAL_MS,
     onProgress: (cursor) => metrics.watcherBlock.set(cursor.number),
   });
+  return { watcher, cursorKey };
+}
 
-  let inProcess: ComputeWorkers | undefined;
-  const children = new Set<ChildProcess>();
-  let stopping = false;
-  const spawnWorker = (delayMs: number): void => {
-    const child = spawn(process.execPath, [CW_BIN, "operator", "worker"], { env: workerEnvironment(config, redisUrl), stdio: ["ignore", "inherit", "inherit"] });
-    children.add(child);
-    child.once("exit", (code, signal) => {
-      children.delete(child);
-      if (stopping) return;
-      log.error({ pid: child.pid, code, signal }, "compute worker exited; restarting");
-      setTimeout(() => spawnWorker(Math.min(delayMs * 2, 60_000)), delayMs).unref();
-    });
-  };
-  const queueEvents = observeStages(runtime, metrics, log);
-  if (config.WORKERS === 0) inProcess = await startComputeWorkers(runtime);
-  else for (let i = 0; i < config.WORKERS; i += 1) spawnWorker(RESTART_DELAY_MS);
+/**
+ * Starts an operator: chain watcher and round enqueuer, submitter (the only holder of the key),
+ * metrics and health endpoint, and `WORKERS` compute worker processes (`cw operator worker`),
+ * restarted if they die. With `WORKERS=0` the compute workers run in this process. A part that
+ * fails to start closes the parts started before it.
+ */
+export async function startOperator(config: OperatorConfig, redisUrl: string, log: Logger): Promise<RunningOperator> {
+  const parts: Part[] = [];
+  try {
+    const runtime = await openRuntime(config, redisUrl, log);
+    parts.push(["runtime", () => runtime.close()]);
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    redis.on("error", (err) => log.error({ err }, "redis connection error"));
+    parts.push(["redis", async () => redis.disconnect()]);
+    for (const warning of await checkRedisForBullmq(redis)) log.warn({ redis: "settings" }, warning);
 
-  const http =
-    config.METRICS_PORT === 0
-      ? undefined
-      : await startHttpServer({
-          port: config.METRICS_PORT,
-          registry: metrics.registry,
-          dashboardQueues: config.DASHBOARD ? Object.values(runtime.queues) : undefined,
-          health: async () => {
-            const redisOk = (await redis.ping().catch(() => "down")) === "PONG";
-            const head = await runtime.provider.getBlockNumber().catch(() => undefined);
-            return { ok: redisOk && head !== undefined, redis: redisOk, chainHead: head ?? null, workers: config.WORKERS === 0 ? "in-process" : children.size, operator: address };
-          },
-        });
-  await watcher.start();
-  log.info({ operator: address, chainId: String(deployment.chainId), workers: config.WORKERS, metrics: http?.url }, "operator started");
+    const wallet = await loadWallet({ privateKey: config.ORACLE_PRIVATE_KEY, keystore: config.KEYSTORE, keystorePassword: config.KEYSTORE_PASSWORD }, runtime.provider);
+    const address = (await wallet.getAddress()).toLowerCase();
+    const metrics = operatorMetrics(runtime);
+    const http = config.METRICS_PORT === 0 ? undefined : await startHttp(config, runtime, redis, metrics, address, () => (supervisor ? supervisor.pids().length : "in-process"));
+    if (http) parts.push(["http", () => http.close()]);
+    const queueEvents = observeStages(runtime, metrics, log);
+    parts.push(["queue events", async () => void (await Promise.all(queueEvents.map((events) => events.close())))]);
+    const submitter = startSubmitter({ runtime, wallet, address, metrics, log });
+    parts.push(["submitter", () => submitter.close()]);
 
-  const stop = async (): Promise<void> => {
-    stopping = true;
-    await watcher.stop();
-    const exits = [...children].map((child) => new Promise((resolve) => child.once("exit", resolve)));
-    for (const child of children) child.kill("SIGTERM");
-    await Promise.all(exits);
-    await inProcess?.close();
-    await submitter.close();
-    await Promise.allSettled(queueEvents.map((events) => events.close()));
-    await http?.close();
-    await runtime.close();
-    redis.disconnect();
-    log.info("operator stopped");
-  };
+    let supervisor: WorkerSupervisor | undefined;
+    let inProcess: ComputeWorkers | undefined;
+    if (config.WORKERS === 0) {
+      inProcess = await startComputeWorkers(runtime);
+      const workers = inProcess;
+      parts.push(["compute workers", () => workers.close()]);
+    } else {
+      const started = startWorkerSupervisor({ count: config.WORKERS, env: workerEnvironment(config, redisUrl), log });
+      supervisor = started;
+      parts.push(["worker processes", () => started.close()]);
+    }
 
-  return {
-    address,
-    metrics,
-    runtime,
-    http,
-    watcher,
-    workerPids: () => [...children].flatMap((child) => (child.pid === undefined ? [] : [child.pid])),
-    async stopAndPurge() {
-      const purger = new Redis(redisUrl, { maxRetriesPerRequest: null });
-      try {
+    const { watcher, cursorKey } = roundWatcher(runtime, redis, address, metrics, log);
+    parts.push(["watcher", () => watcher.stop()]);
+    await watcher.start();
+    log.info({ operator: address, chainId: String(runtime.deployment.chainId), workers: config.WORKERS, metrics: http?.url }, "operator started");
+
+    const stop = async (): Promise<void> => {
+      await closeAll(parts, log);
+      log.info("operator stopped");
+    };
+    return {
+      address,
+      metrics,
+      runtime,
+      http,
+      watcher,
+      workerPids: () => supervisor?.pids() ?? [],
+      async stopAndPurge() {
         await stop();
-        const queues = await openRuntime(config, redisUrl, log);
-        try {
-          for (const queue of Object.values(queues.queues)) await queue.obliterate({ force: true });
-        } finally {
-          await queues.close();
-        }
-        await purger.del(cursorKey);
-      } finally {
-        purger.disconnect();
-      }
+        await purge(config, redisUrl, cursorKey, log);
+      },
+      stop,
+    };
+  } catch (err) {
+    await closeAll(parts, log).catch((closeErr: unknown) => log.error({ err: closeErr }, "cleanup after a failed start failed"));
+    throw err;
+  }
+}
+
+function startHttp(
+  config: OperatorConfig,
+  runtime: OperatorRuntime,
+  redis: Redis,
+  metrics: OperatorMetrics,
+  address: string,
+  workers: () => number | "in-process",
+): Promise<RunningHttpServer> {
+  return startHttpServer({
+    port: config.METRICS_PORT,
+    registry: metrics.registry,
+    dashboardQueues: config.DASHBOARD ? Object.values(runtime.queues) : undefined,
+    health: async () => {
+      const redisOk = (await redis.ping().catch(() => "down")) === "PONG";
+      const head = await runtime.provider.getBlockNumber().catch(() => undefined);
+      return { ok: redisOk && head !== undefined, redis: redisOk, chainHead: head ?? null, workers: workers(), operator: address };
     },
-    stop,
-  };
+  });
+}
+
+/** Deletes an operator's queues and watcher cursor from Redis. */
+async function purge(config: OperatorConfig, redisUrl: string, cursorKey: string, log: Logger): Promise<void> {
+  const purger = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  try {
+    const queues = await openRuntime(config, redisUrl, log);
+    try {
+      for (const queue of Object.values(queues.queues)) await queue.obliterate({ force: true });
+    } finally {
+      await queues.close();
+    }
+    await purger.del(cursorKey);
+  } finally {
+    purger.disconnect();
+  }
 }

@@ -3,12 +3,13 @@ import { ZeroHash, type ContractTransactionResponse, type TransactionReceipt, ty
 
 import type { Contracts } from "../chain/contracts.ts";
 import { ROUND_STATUS } from "../chain/round-reader.ts";
+import { EquivocationRefusedError, InvariantError, SubmissionRevertedError, SubmissionStuckError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { roundResultDigest, signAttestation } from "../protocol/signed-result.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
+import { getResultPackage } from "../storage/result-package-store.ts";
 import type { SubmitJobData } from "./jobs/payloads.ts";
-import { getResultPackage } from "./result-package.ts";
-import { EquivocationRefusedError, type SigningGuard } from "./signing-guard.ts";
+import type { SigningGuard } from "./signing-guard.ts";
 
 /** What the submitter needs: the operator's wallet and contracts connected to it. */
 export interface SubmitDeps {
@@ -61,12 +62,12 @@ export async function processSubmit(data: SubmitJobData, deps: SubmitDeps): Prom
   const existing = await rounds.attestationOf(roundId, operator);
   if (existing === digest) return { outcome: "already-attested", digest };
   if (existing !== ZeroHash) {
-    throw new UnrecoverableError(`round ${roundId}: this operator already attested ${existing}, now computed ${digest}; not signing`);
+    throw permanent(new EquivocationRefusedError(`round ${roundId}: this operator already attested ${existing}, now computed ${digest}; not signing`));
   }
   try {
     await deps.guard.claim(`${data.chainId}-${deps.contracts.rounds.target as string}-${data.roundId}`.toLowerCase(), digest);
   } catch (err) {
-    if (err instanceof EquivocationRefusedError) throw new UnrecoverableError(err.message);
+    if (err instanceof EquivocationRefusedError) throw permanent(err);
     throw err;
   }
   // The signature covers the model URI too, so the finalizing attestation's URI is this operator's own.
@@ -83,7 +84,7 @@ export async function processSubmit(data: SubmitJobData, deps: SubmitDeps): Prom
       log.info({ digest, revert: name }, "chain already has this round's result");
       return { outcome: name === "RoundsAlreadyAttested" ? "already-attested" : "already-settled", digest };
     }
-    if (name) throw new UnrecoverableError(`round ${roundId}: attest reverted with ${name}`);
+    if (name) throw permanent(new SubmissionRevertedError(`round ${roundId}: attest reverted with ${name}`, { errorName: name, errorArgs: revertArgs(deps.contracts, err), cause: err }));
     throw err;
   }
 }
@@ -94,7 +95,7 @@ async function sendWithFeeBumps(
   log: Logger,
 ): Promise<TransactionReceipt> {
   const provider = deps.wallet.provider;
-  if (!provider) throw new Error("the operator wallet has no provider");
+  if (!provider) throw new InvariantError("the operator wallet has no provider");
   const request = await populate();
   // Any attestation may turn out to be the one that finalizes (others attest concurrently), which
   // costs far more than the estimate made while it was not: never send less than the floor.
@@ -111,10 +112,10 @@ async function sendWithFeeBumps(
     sent.push(tx);
     const receipt = await waitAny(sent, deps.receiptTimeoutMs ?? 60_000);
     if (receipt) {
-      if (receipt.status !== 1) throw new Error(`attestation ${receipt.hash} reverted`);
+      if (receipt.status !== 1) throw new SubmissionRevertedError(`attestation ${receipt.hash} reverted`);
       return receipt;
     }
-    if (bump >= (deps.maxFeeBumps ?? 3)) throw new Error(`attestation with nonce ${nonce} not mined after ${bump} fee bumps`);
+    if (bump >= (deps.maxFeeBumps ?? 3)) throw new SubmissionStuckError(`attestation with nonce ${nonce} not mined after ${bump} fee bumps`);
     // Replacement needs at least +10% on both fees; +25% moves it ahead of a congested pool.
     const raise = (v: bigint | undefined): bigint | undefined => (v === undefined ? undefined : (v * 125n) / 100n + 1n);
     maxFeePerGas = raise(maxFeePerGas);
@@ -144,6 +145,28 @@ async function waitAny(sent: readonly ContractTransactionResponse[], timeoutMs: 
     }
     throw err;
   }
+}
+
+/** A typed error as BullMQ's "do not retry" error, keeping the typed one as its cause. */
+function permanent(err: Error): UnrecoverableError {
+  const wrapped = new UnrecoverableError(`${err.name}: ${err.message}`);
+  wrapped.cause = err;
+  return wrapped;
+}
+
+/** The decoded arguments of a reverted call's custom error, when the data is at hand. */
+function revertArgs(contracts: Contracts, err: unknown): unknown[] {
+  for (let current: unknown = err, depth = 0; current && typeof current === "object" && depth < 6; depth += 1) {
+    if ("revert" in current && current.revert && typeof current.revert === "object" && "args" in current.revert && Array.isArray(current.revert.args)) {
+      return [...(current.revert.args as unknown[])];
+    }
+    if ("data" in current && typeof current.data === "string" && current.data.startsWith("0x") && current.data.length >= 10) {
+      const parsed = contracts.rounds.interface.parseError(current.data);
+      if (parsed) return [...parsed.args];
+    }
+    current = "error" in current ? current.error : "info" in current ? current.info : "cause" in current ? current.cause : undefined;
+  }
+  return [];
 }
 
 /** The custom error name of a reverted call or transaction, if the rounds contract declares it. */

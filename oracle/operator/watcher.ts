@@ -41,6 +41,14 @@ export interface WatcherOptions {
   /** Most blocks per `eth_getLogs` request. @defaultValue 2000 */
   readonly maxBlockSpan?: number;
   readonly pollIntervalMs: number;
+  /**
+   * How often a tick also reconciles from chain state (every Closed round this operator has not
+   * attested is handed to `enqueue` again), so a round whose jobs ended without an attestation is
+   * re-driven without a restart. @defaultValue 30000
+   */
+  readonly reconcileIntervalMs?: number;
+  /** Clock for the reconcile interval (tests inject one). @defaultValue Date.now */
+  readonly now?: () => number;
   /** Called after each tick with the cursor (for metrics). */
   readonly onProgress?: (cursor: BlockCursor) => void;
 }
@@ -58,6 +66,7 @@ export class RoundWatcher {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stopped = true;
+  #lastReconcileMs = Number.NEGATIVE_INFINITY;
 
   constructor(options: WatcherOptions) {
     this.#options = options;
@@ -100,8 +109,21 @@ export class RoundWatcher {
       await cursors.save(last);
       from = to + 1;
     }
+    if (this.#now() - this.#lastReconcileMs >= (this.#options.reconcileIntervalMs ?? 30_000)) await this.#reconcile(head);
     this.#options.onProgress?.(last);
     return last;
+  }
+
+  /** Hands every round the chain says needs this operator (as of `head`) to `enqueue`. */
+  async #reconcile(head: number): Promise<void> {
+    this.#lastReconcileMs = this.#now();
+    const pending = await this.#options.chain.unattestedClosedRounds(head);
+    for (const roundId of pending) await this.#options.enqueue(roundId, "reconcile");
+    if (pending.length > 0) this.#options.log.info({ block: head, rounds: pending.map(String) }, "reconciled from chain state");
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
   }
 
   /** Enqueues every round the chain says needs this operator, and puts the cursor at `head`. */
@@ -111,9 +133,8 @@ export class RoundWatcher {
     if (head < 0) return undefined;
     const hash = await chain.blockHash(head);
     if (hash === undefined) return undefined;
-    const pending = await chain.unattestedClosedRounds(head);
-    for (const roundId of pending) await this.#options.enqueue(roundId, "reconcile");
-    log.info({ block: head, rounds: pending.map(String) }, "reconciled from chain state");
+    await this.#reconcile(head);
+    log.info({ block: head }, "cursor reset from chain state");
     const cursor = { number: head, hash };
     await cursors.save(cursor);
     this.#options.onProgress?.(cursor);

@@ -7,7 +7,7 @@ import { processShard } from "./jobs/aggregate-shard.ts";
 import { processFetch } from "./jobs/fetch-update.ts";
 import { FetchJobSchema, ShardJobSchema } from "./jobs/payloads.ts";
 import { processRound } from "./jobs/round.ts";
-import { QUEUES } from "./queue-names.ts";
+import { QUEUES } from "./queues.ts";
 import type { OperatorRuntime } from "./runtime.ts";
 
 /** The compute workers of one process and how to stop them. */
@@ -46,6 +46,7 @@ export async function startComputeWorkers(runtime: OperatorRuntime): Promise<Com
             store,
             limits,
             shardSize: config.SHARD_SIZE,
+            retry: runtime.retry,
             queues: runtime.queues,
             log,
           }),
@@ -68,6 +69,8 @@ export async function startComputeWorkers(runtime: OperatorRuntime): Promise<Com
       const results = await Promise.allSettled(workers.map((w) => w.close()));
       for (const r of results) if (r.status === "rejected") log.error({ err: r.reason }, "worker close failed");
       await backend.dispose();
+      const failed = results.filter((r) => r.status === "rejected");
+      if (failed.length > 0) throw new AggregateError(failed.map((r) => r.reason), `${failed.length} compute worker(s) failed to close`);
     },
   };
 }

@@ -20,12 +20,28 @@ const deploy = task("deploy", "Deploy Commonweight with Ignition, print the addr
   .addOption({ name: "deployment", description: "Where to write the manifest (default: deployments/<network>.json)", type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined })
   .addOption({ name: "deploymentId", description: "Ignition deployment id, the journal folder under ignition/deployments (default: chain-<chainId>)", type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined })
   .addFlag({ name: "reset", description: "Delete the Ignition journal first (after restarting a local node)" })
+  .addOption({ name: "genesisModel", description: "Your own genesis model file (default: the contributor model's seeded initial weights)", type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined })
+  .addOption({ name: "genesisUri", description: "Where contributors fetch the genesis model (default: its file:// URI in --store); its bytes must hash to the model", type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined })
+  .addOption({ name: "genesisSeed", description: "Seed of the default genesis model (default: genesis)", type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined })
+  .addOption({ name: "store", description: "Your blob store, where the genesis model is published (default: .cw/store)", type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined })
   .setAction(() => import("./actions/deploy.ts"))
   .build();
 
 const delegate = common(task("token:delegate", "Delegate your CWT votes (to yourself by default); staked CWT follows the same delegate"))
   .addOption({ name: "to", description: "Delegatee address (default: the sender)", type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined })
   .setAction(() => import("./actions/token-delegate.ts"))
+  .build();
+
+const transfer = common(task("token:transfer", "Send CWT from the sender to an address"))
+  .addOption({ name: "to", description: "Recipient address", type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined })
+  .addOption({ name: "amount", description: "CWT to send, e.g. 1000 or 0.5", type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined })
+  .setAction(() => import("./actions/token-transfer.ts"))
+  .build();
+
+const faucet = common(task("token:faucet", "Local chains only: send CWT from the DAO treasury (and gas money) to any address"))
+  .addOption({ name: "to", description: "Recipient address", type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined })
+  .addOption({ name: "amount", description: "CWT to send (default: 100000)", type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined })
+  .setAction(() => import("./actions/token-faucet.ts"))
   .build();
 
 const stake = common(task("stake", "Stake CWT (approves the staking contract first); staked CWT keeps its votes"))
@@ -89,5 +105,5 @@ const advanceTime = task("time:advance", "Local chains only (in-process or npx h
 
 /** Every Commonweight task, for `tasks` in hardhat.config.ts. */
 export const commonweightTasks: TaskDefinition[] = [
-  deploy, delegate, stake, registerOperator, openRound, roundStatus, proposePolicy, vote, queue, execute, list, showPolicy, advanceTime,
+  deploy, delegate, transfer, faucet, stake, registerOperator, openRound, roundStatus, proposePolicy, vote, queue, execute, list, showPolicy, advanceTime,
 ];

@@ -6,7 +6,7 @@ import { SeededRandom } from "../../oracle/contributor/random.ts";
 import type { ContributorSession } from "../../oracle/contributor/session.ts";
 import { makeUpdate } from "../../oracle/contributor/update.ts";
 import { startDevnet, type Devnet } from "../../oracle/devnet/devnet.ts";
-import { getResultPackage } from "../../oracle/operator/result-package.ts";
+import { getResultPackage } from "../../oracle/storage/result-package-store.ts";
 import { contributorEnv, contributorSession, runCw } from "../oracle/contributor/chain-support.ts";
 import { contribution, runRoundToClose, startTestOperator, syntheticUpdate, TEST_POLICY, tempDir, passChallengeWindow, waitForSettlement, type TestOperator } from "./support.ts";
 

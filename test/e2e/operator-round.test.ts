@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { ZeroHash } from "ethers";
 
 import type { Devnet } from "../../oracle/devnet/devnet.ts";
-import { getResultPackage } from "../../oracle/operator/result-package.ts";
+import { getResultPackage } from "../../oracle/storage/result-package-store.ts";
 import { hashBytes } from "../../oracle/protocol/hash.ts";
 import {
   contribution,

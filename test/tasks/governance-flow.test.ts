@@ -11,7 +11,7 @@ import type { RoundStatusReport } from "../../scripts/tasks/actions/round-status
 import type { ProposalSummary } from "../../scripts/tasks/actions/gov-list.ts";
 import type { ProposePolicyResult } from "../../scripts/tasks/actions/gov-propose-policy.ts";
 import type { PolicyVersion } from "../../scripts/tasks/actions/policy-show.ts";
-import { deployedByTasksFixture, runTask, tasksConnection, type DeployedByTasks } from "./task-fixtures.ts";
+import { DEPLOYER_ALLOCATION, deployedByTasksFixture, runTask, tasksConnection, type DeployedByTasks } from "./task-fixtures.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "cw-task-gov-"));
 const deployedFixture = deployedByTasksFixture(path.join(dir, "default.json"));
@@ -73,7 +73,7 @@ describe("governance through the tasks", function () {
     const { manifest, proposal } = await loadFixture(proposedFixture);
     await time.increase(24 * 3600 + 1);
     const vote = await runTask<{ weight: bigint }>("gov:vote", { deployment: manifest, proposalId: proposal.proposalId.toString(), support: "against" });
-    expect(vote.weight).to.equal(parseEther("1000000000"));
+    expect(vote.weight).to.equal(parseEther(DEPLOYER_ALLOCATION));
   });
 
   it("test_roundOpen_beforeExecution_snapshotsTheGenesisPolicy", async function () {

@@ -1,5 +1,8 @@
 // Shared setup of the task tests: no side effects at import. Each test file makes its own fixture (a stable named
 // function per file, so loadFixture snapshots it) writing the manifest into that file's temporary directory.
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+
 import hre from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
 
@@ -24,10 +27,20 @@ export interface DeployedByTasks {
   readonly context: TaskContext;
 }
 
-/** A fixture that deploys with the `deploy` task and writes the manifest to `manifest`. */
+/** CWT the task fixtures allocate to the deployer (half the supply), so it can stake and pass proposals alone. */
+export const DEPLOYER_ALLOCATION = "500000000";
+
+/**
+ * A fixture that deploys with the `deploy` task and writes the manifest to `manifest`; the deployer is allocated
+ * {@link DEPLOYER_ALLOCATION}, the rest goes to the treasury, and the genesis model to a store beside the manifest.
+ */
 export function deployedByTasksFixture(manifest: string): () => Promise<DeployedByTasks> {
   return async function deployedByTasks(): Promise<DeployedByTasks> {
-    const deployment = await runTask<Deployment>("deploy", { deployment: manifest });
+    const [deployer] = await (await tasksConnection()).ethers.getSigners();
+    const parameters = path.join(path.dirname(manifest), "allocations.json");
+    await writeFile(parameters, JSON.stringify({ Commonweight: { allocations: [{ to: deployer?.address, amount: DEPLOYER_ALLOCATION }] } }));
+    const store = path.join(path.dirname(manifest), "store");
+    const deployment = await runTask<Deployment>("deploy", { deployment: manifest, parameters, store });
     const context = await openTaskContext(hre, { deployment: manifest });
     return { manifest, deployment, context };
   };

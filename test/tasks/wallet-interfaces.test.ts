@@ -9,7 +9,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { Interface, parseEther, toBeHex, type InterfaceAbi } from "ethers";
 
-import { deployedByTasksFixture, runTask, tasksConnection, type DeployedByTasks } from "./task-fixtures.ts";
+import { DEPLOYER_ALLOCATION, deployedByTasksFixture, runTask, tasksConnection, type DeployedByTasks } from "./task-fixtures.ts";
 
 const require = createRequire(import.meta.url);
 const dir = mkdtempSync(path.join(tmpdir(), "cw-task-wallet-"));
@@ -70,8 +70,8 @@ describe("governor and votes interfaces for wallets", function () {
     const past = BigInt(await time.latest()) - 1n;
     expect(await token.delegates(signer.address)).to.equal(signer.address);
     expect(await staking.delegates(signer.address)).to.equal(signer.address);
-    expect(await token.getPastVotes(signer.address, past)).to.equal(parseEther("999000000"));
+    expect(await token.getPastVotes(signer.address, past)).to.equal(parseEther(DEPLOYER_ALLOCATION) - parseEther("1000000"));
     expect(await staking.getPastVotes(signer.address, past)).to.equal(parseEther("1000000"));
-    expect(await governor.getVotes(signer.address, past)).to.equal(parseEther("1000000000"));
+    expect(await governor.getVotes(signer.address, past)).to.equal(parseEther(DEPLOYER_ALLOCATION));
   });
 });

@@ -1,11 +1,13 @@
 import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 
 import { InvalidArgumentError, Option, type Command } from "commander";
 
 import { InvalidInputError } from "../../errors.ts";
+import { MalformedFileError } from "../../protocol/file-errors.ts";
 import { aggregateRound } from "../../compute/aggregate-round.ts";
 import { createBackend } from "../../compute/backends.ts";
-import { loadCase } from "../../compute/case-loader.ts";
+import { loadCase } from "../../storage/case-loader.ts";
 import { BACKEND_NAMES } from "../../compute/types.ts";
 import { canonicalJson } from "../../protocol/result.ts";
 
@@ -34,7 +36,15 @@ export function register(program: Command): void {
       const input = await loadCase(caseDir);
       const backend = await createBackend(opts.backend, { threads: opts.threads });
       try {
-        const { result, model } = await aggregateRound(input, { backend, shards: opts.shards });
+        let aggregated: Awaited<ReturnType<typeof aggregateRound>>;
+        try {
+          aggregated = await aggregateRound(input, { backend, shards: opts.shards });
+        } catch (err) {
+          // aggregateRound throws MalformedFileError only for the base model (a bad update is a recorded rejection).
+          if (err instanceof MalformedFileError) throw new InvalidInputError(`${join(caseDir, "base.safetensors")}: not a canonical model file (${err.message})`, { cause: err });
+          throw err;
+        }
+        const { result, model } = aggregated;
         if (opts.out !== undefined && model !== null) {
           try {
             await writeFile(opts.out, model);

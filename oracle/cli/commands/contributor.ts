@@ -35,16 +35,11 @@ function withCommon(command: Command): Command {
 
 /** Opens a session with flags over the environment; always closes it. */
 async function withSession<T>(opts: CommonOptions, withKey: boolean, run: (session: ContributorSession) => Promise<T>): Promise<T> {
-  const config = loadContributorConfig(
-    {
-      ...process.env,
-      ...(opts.rpcUrl ? { RPC_URL: opts.rpcUrl } : {}),
-      ...(opts.deployment ? { DEPLOYMENT: opts.deployment } : {}),
-      ...(opts.stateDir ? { CONTRIBUTOR_STATE_DIR: opts.stateDir } : {}),
-    },
-    opts.envFile,
-    { requireKey: withKey },
-  );
+  const config = loadContributorConfig({
+    flags: { RPC_URL: opts.rpcUrl, DEPLOYMENT: opts.deployment, CONTRIBUTOR_STATE_DIR: opts.stateDir },
+    envFile: opts.envFile,
+    requireKey: withKey,
+  });
   const session = await openSession(config, withKey);
   try {
     return await run(session);

@@ -37,6 +37,28 @@ function untilSignal(stop: () => Promise<void>, log: Logger): Promise<void> {
   });
 }
 
+/**
+ * Exits this worker once its standard input reaches end-of-file: the parent holds the other end of
+ * the pipe, and the kernel closes it whenever the parent dies, `kill -9` included. Running jobs are
+ * abandoned; their locks expire and another worker re-runs them.
+ */
+function exitWhenStdinCloses(log: Logger): () => void {
+  const exit = (): void => {
+    log.warn("parent process went away; exiting");
+    process.exit(0);
+  };
+  process.stdin.on("end", exit);
+  process.stdin.on("close", exit);
+  process.stdin.on("error", exit);
+  process.stdin.resume();
+  return () => {
+    process.stdin.off("end", exit);
+    process.stdin.off("close", exit);
+    process.stdin.off("error", exit);
+    process.stdin.destroy();
+  };
+}
+
 /** `cw operator ...`: run and manage an oracle operator. */
 export function register(program: Command): void {
   const operator = program.command("operator").description("run and manage an oracle operator");
@@ -47,7 +69,7 @@ export function register(program: Command): void {
     .option("--env-file <file>", "read settings from this file (default: .env when present)")
     .addHelpText("after", SETTINGS_HELP)
     .action(async (opts: { envFile?: string }) => {
-      const config = loadOperatorConfig(process.env, opts.envFile);
+      const config = loadOperatorConfig({ envFile: opts.envFile });
       const log = createLogger(config).child({ process: "operator" });
       const redis = await redisFor(config, log);
       const running = await startOperator(config, redis.url, log);
@@ -61,17 +83,24 @@ export function register(program: Command): void {
     .command("worker")
     .description("a compute worker only (fetch, shard, round jobs); needs REDIS_URL, RPC_URL and the store, never the key")
     .option("--env-file <file>", "read settings from this file (default: .env when present)")
+    .option("--no-env-file", "read no settings file (workers started by `operator start` get their settings from it)")
+    .option("--exit-with-parent", "exit when standard input closes (the parent `operator start` went away, even by SIGKILL)")
     .addHelpText("after", SETTINGS_HELP)
-    .action(async (opts: { envFile?: string }) => {
-      const config = loadOperatorConfig(process.env, opts.envFile, { requireKey: false });
+    .action(async (opts: { envFile?: string | false; exitWithParent?: boolean }) => {
+      const config = loadOperatorConfig({ envFile: opts.envFile, requireKey: false });
       const log = createLogger(config).child({ process: "worker", pid: process.pid });
+      const releaseStdin = opts.exitWithParent ? exitWhenStdinCloses(log) : undefined;
       const redis = await redisFor(config, log);
       const runtime = await openRuntime(config, redis.url, log);
       const workers = await startComputeWorkers(runtime);
       await untilSignal(async () => {
-        await workers.close();
-        await runtime.close();
-        await redis.stop();
+        try {
+          await workers.close();
+          await runtime.close();
+          await redis.stop();
+        } finally {
+          releaseStdin?.();
+        }
       }, log);
     });
 
@@ -82,7 +111,7 @@ export function register(program: Command): void {
     .option("--env-file <file>", "read settings from this file (default: .env when present)")
     .addHelpText("after", SETTINGS_HELP)
     .action(async (opts: { stake?: string; envFile?: string }) => {
-      const config = loadOperatorConfig(process.env, opts.envFile);
+      const config = loadOperatorConfig({ envFile: opts.envFile });
       const deployment = await readDeployment(config.DEPLOYMENT);
       const network = Network.from(deployment.chainId);
       const provider = new JsonRpcProvider(config.RPC_URL, network, { staticNetwork: network });
@@ -109,7 +138,7 @@ export function register(program: Command): void {
     .description("print the queues, the last rounds this operator computed, and its registration")
     .option("--env-file <file>", "read settings from this file (default: .env when present)")
     .action(async (opts: { envFile?: string }) => {
-      const config = loadOperatorConfig(process.env, opts.envFile, { requireKey: false });
+      const config = loadOperatorConfig({ envFile: opts.envFile, requireKey: false });
       const log = createLogger({ LOG_LEVEL: "warn" });
       const redis = await findOrStartRedis(config.REDIS_URL);
       const runtime = await openRuntime(config, redis.url, log);

@@ -5,7 +5,7 @@ import { verifyRound } from "../../auditor/verify-round.ts";
 import { connectContracts } from "../../chain/contracts.ts";
 import { readDeployment } from "../../chain/deployment.ts";
 import { createBackend } from "../../compute/backends.ts";
-import { loadOperatorConfig } from "../../config.ts";
+import { loadAuditorConfig } from "../../config.ts";
 import { InvalidInputError } from "../../errors.ts";
 import { canonicalJson } from "../../protocol/result.ts";
 
@@ -23,11 +23,7 @@ export function register(program: Command): void {
     .option("--backend <name>", "compute backend: cpu, tfjs or auto", "auto")
     .action(async (roundIdText: string, opts: { rpcUrl?: string; deployment?: string; backend: string }) => {
       if (!/^[1-9][0-9]{0,76}$/.test(roundIdText)) throw new InvalidInputError(`round id must be a positive integer, got ${JSON.stringify(roundIdText)}`);
-      const config = loadOperatorConfig(
-        { ...process.env, ...(opts.rpcUrl ? { RPC_URL: opts.rpcUrl } : {}), ...(opts.deployment ? { DEPLOYMENT: opts.deployment } : {}) },
-        undefined,
-        { requireKey: false },
-      );
+      const config = loadAuditorConfig({ flags: { RPC_URL: opts.rpcUrl, DEPLOYMENT: opts.deployment } });
       const deployment = await readDeployment(config.DEPLOYMENT);
       const network = Network.from(deployment.chainId);
       const provider = new JsonRpcProvider(config.RPC_URL, network, { staticNetwork: network });

@@ -1,11 +1,11 @@
+import { layoutOf } from "../../protocol/layout.ts";
 import { decodeModel } from "../../protocol/model-file.ts";
 import { DEFAULT_LIMITS } from "../../protocol/safetensors.ts";
-import { maxUpdateFileBytes } from "../../protocol/update-size.ts";
 import { validateUpdate } from "../../protocol/validate.ts";
-import { layoutOf } from "../../compute/round-stages.ts";
 import type { BlobStore } from "../../storage/blob-store.ts";
 import { fetchBlob, type FetchLimits } from "../../storage/fetch-blob.ts";
-import { mustGet } from "../round-manifest.ts";
+import { effectiveFetchLimits } from "../../storage/fetch-limits.ts";
+import { mustGet } from "../../storage/must-get.ts";
 import type { FetchJobData, FetchResult } from "./payloads.ts";
 
 /** What the fetch processor needs. */
@@ -16,14 +16,6 @@ export interface FetchDeps {
   readonly attempts?: number;
   /** Pause between attempts. @defaultValue 500 */
   readonly retryDelayMs?: number;
-}
-
-/**
- * The fetch limits for updates of a base model: the size cap is the largest canonical update the
- * model allows (the same for every operator and auditor), never above the operator's own ceiling.
- */
-export function effectiveFetchLimits(operatorLimits: FetchLimits, layout: readonly { name: string; shape: readonly number[] }[]): FetchLimits {
-  return { ...operatorLimits, maxBytes: Math.min(operatorLimits.maxBytes, maxUpdateFileBytes(layout)) };
 }
 
 /**

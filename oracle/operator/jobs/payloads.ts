@@ -16,18 +16,35 @@ const ADDRESS = z.string().regex(/^0x[0-9a-f]{40}$/, "must be a lowercase 20-byt
 export const ROUND_STEPS = ["collect", "prepare", "select", "assemble", "done"] as const;
 export type RoundStep = (typeof ROUND_STEPS)[number];
 
-export const RoundJobSchema = z.object({
+const RoundBase = {
   chainId: DECIMAL,
   roundId: DECIMAL,
   /** The operator this round is computed for (its attestation is checked; its key stays elsewhere). */
   operator: ADDRESS,
-  step: z.enum(ROUND_STEPS).default("collect"),
-  /** Store hash of the round manifest, once collected. */
-  manifest: HASH.optional(),
-  /** Selected members (indices into the manifest's valid list), once known. */
-  members: z.array(z.number().int().min(0)).optional(),
-});
-export type RoundJobData = z.input<typeof RoundJobSchema>;
+};
+/** Store hash of the round manifest (the fetched-and-validated inputs), once collected. */
+const MANIFEST = HASH;
+/** How many children the previous step queued: every one of them must have returned a parseable result. */
+const CHILDREN = z.number().int().min(0);
+const MEMBERS = z.array(z.number().int().min(0));
+
+/**
+ * A round job's data, one shape per step: each step carries exactly what it needs. A job without a
+ * step (as enqueued) starts at `collect`.
+ */
+export const RoundJobSchema = z.preprocess(
+  (value) => (typeof value === "object" && value !== null && !("step" in value) ? { ...value, step: "collect" } : value),
+  z.discriminatedUnion("step", [
+    z.object({ ...RoundBase, step: z.literal("collect") }),
+    z.object({ ...RoundBase, step: z.literal("prepare"), manifest: MANIFEST, children: CHILDREN }),
+    z.object({ ...RoundBase, step: z.literal("select"), manifest: MANIFEST, children: CHILDREN }),
+    z.object({ ...RoundBase, step: z.literal("assemble"), manifest: MANIFEST, children: CHILDREN, members: MEMBERS }),
+    z.object({ ...RoundBase, step: z.literal("done"), manifest: MANIFEST.optional() }),
+  ]),
+);
+export type RoundJobData = z.infer<typeof RoundJobSchema>;
+/** What the enqueuer puts in a new round job. */
+export type NewRoundJobData = { readonly chainId: string; readonly roundId: string; readonly operator: string; readonly step: "collect" };
 
 export const FetchJobSchema = z.object({
   chainId: DECIMAL,

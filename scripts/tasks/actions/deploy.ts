@@ -2,12 +2,17 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 
+import { readDeploymentParameters } from "@nomicfoundation/hardhat-ignition/helpers";
+import type { DeploymentParameters } from "@nomicfoundation/ignition-core";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import CommonweightModule from "../../../ignition/modules/Commonweight.ts";
+import CommonweightModule, { DEFAULT_INITIAL_SUPPLY, distributionModule } from "../../../ignition/modules/Commonweight.ts";
 import { DeploymentSchema, serializeDeployment, type Deployment } from "../../../oracle/chain/deployment.ts";
+import { planDistribution } from "../allocations.ts";
+import { resolveGenesis } from "../genesis.ts";
 import { manifestPath, taskConnection } from "../task-context.ts";
 import { TaskInputError } from "../task-error.ts";
+import { formatTokenAmount } from "../token-amount.ts";
 
 /** Options of `deploy`. */
 export interface DeployArgs {
@@ -15,7 +20,18 @@ export interface DeployArgs {
   readonly deployment: string | undefined;
   readonly deploymentId: string | undefined;
   readonly reset: boolean;
+  /** `--genesis-model`: the deployer's own genesis model file. */
+  readonly genesisModel?: string | undefined;
+  /** `--genesis-uri`: where contributors fetch the genesis model. */
+  readonly genesisUri?: string | undefined;
+  /** `--genesis-seed`: seed of the default genesis model. */
+  readonly genesisSeed?: string | undefined;
+  /** `--store`: the deployer's blob store (default .cw/store). */
+  readonly store?: string | undefined;
 }
+
+/** The deployer's blob store when `--store` is not given. */
+const DEFAULT_STORE_DIR = ".cw/store";
 
 /**
  * Deploys the suite with the production Ignition module, prints the addresses and writes the manifest `cw` reads.
@@ -27,6 +43,22 @@ export default async function deploy(args: DeployArgs, hre: HardhatRuntimeEnviro
   const inProcess = networkConfig.type === "edr-simulated";
   const parameters = args.parameters === undefined ? undefined : path.resolve(args.parameters);
   if (parameters !== undefined && !existsSync(parameters)) throw new TaskInputError(`--parameters: no such file ${parameters}`);
+  const fileParameters = parameters === undefined ? {} : await readParameters(parameters);
+  const { allocations, genesisModelHash, genesisModelUri, ...moduleParameters } = (fileParameters.Commonweight ?? {}) as Record<string, unknown>;
+  const genesis = await resolveGenesis({
+    modelFile: args.genesisModel,
+    uri: args.genesisUri,
+    seed: args.genesisSeed,
+    storeDir: path.resolve(hre.config.paths.root, args.store ?? DEFAULT_STORE_DIR),
+    parameterHash: genesisModelHash,
+    parameterUri: genesisModelUri,
+  });
+  const [deployer] = await ethers.getSigners();
+  if (deployer === undefined) throw new TaskInputError(`network ${networkName} has no account to deploy from`);
+  const ownHolder = moduleParameters.initialHolder !== undefined;
+  if (ownHolder && allocations !== undefined) throw new TaskInputError("parameters: allocations need the deployer as the initial holder; drop initialHolder or allocations");
+  const supply = BigInt((moduleParameters.initialSupply as bigint | string | number | undefined) ?? DEFAULT_INITIAL_SUPPLY);
+  const plan = ownHolder ? undefined : planDistribution(allocations, supply, deployer.address);
   const file = manifestPath(hre, networkName, args.deployment);
   const { chainId } = await ethers.provider.getNetwork();
   const deploymentId = args.deploymentId ?? `chain-${chainId}`;
@@ -41,8 +73,9 @@ export default async function deploy(args: DeployArgs, hre: HardhatRuntimeEnviro
   }
 
   const blockBefore = await ethers.provider.getBlockNumber();
-  const deployed = await ignition.deploy(CommonweightModule, {
-    ...(parameters === undefined ? {} : { parameters }),
+  const ignitionModule = plan === undefined ? CommonweightModule : distributionModule(plan.transfers, plan.treasury);
+  const deployed = await ignition.deploy(ignitionModule, {
+    parameters: { ...fileParameters, Commonweight: { ...moduleParameters, genesisModelHash: genesis.hash, genesisModelUri: genesis.uri } },
     deploymentId: inProcess ? undefined : deploymentId,
     displayUi: !inProcess,
   });
@@ -68,6 +101,11 @@ export default async function deploy(args: DeployArgs, hre: HardhatRuntimeEnviro
 
   console.log(`Commonweight on ${networkName} (chain ${chainId}), events from block ${deployedAtBlock}:`);
   console.table(contracts);
+  console.log(`genesis model ${genesis.hash} at ${genesis.uri} (${genesis.source})`);
+  if (plan !== undefined) {
+    for (const a of plan.transfers) console.log(`allocation: ${formatTokenAmount(a.amount)} to ${a.to}`);
+    console.log(`deployer ${deployer.address} keeps ${formatTokenAmount(plan.deployerKeeps)}; treasury (timelock) ${formatTokenAmount(plan.treasury)}`);
+  }
   console.log(`manifest: ${file}`);
   return deployment;
 }
@@ -88,4 +126,13 @@ async function previousDeployedAtBlock(file: string, chainId: bigint, token: str
   const parsed = DeploymentSchema.safeParse(json);
   if (!parsed.success || parsed.data.chainId !== chainId || parsed.data.contracts.token !== token) return undefined;
   return parsed.data.deployedAtBlock;
+}
+
+/** The Ignition parameters file (JSON5, bigints as "123n"), with a one-line error when it does not parse. */
+async function readParameters(file: string): Promise<DeploymentParameters> {
+  try {
+    return await readDeploymentParameters(file);
+  } catch (err) {
+    throw new TaskInputError(`--parameters: ${file} is not a valid parameters file (JSON: { "Commonweight": { … } })`, { cause: err });
+  }
 }

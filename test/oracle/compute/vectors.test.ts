@@ -4,7 +4,7 @@ import { expect } from "chai";
 
 import { aggregateRound } from "../../../oracle/compute/aggregate-round.ts";
 import { createBackend } from "../../../oracle/compute/backends.ts";
-import { loadCase } from "../../../oracle/compute/case-loader.ts";
+import { loadCase } from "../../../oracle/storage/case-loader.ts";
 import type { ComputeBackend } from "../../../oracle/compute/types.ts";
 import { canonicalJson } from "../../../oracle/protocol/result.ts";
 import { vectorCaseNames, VECTORS_DIR } from "./vectors-dir.ts";

@@ -30,7 +30,7 @@ export function contributorEnv(devnet: Devnet, dir: string, key?: string): Recor
 /** A client session for devnet contributor `index` (or read-only without an index). */
 export async function contributorSession(devnet: Devnet, dir: string, index?: number): Promise<ContributorSession> {
   const env = contributorEnv(devnet, dir, index === undefined ? undefined : contributorKey(devnet, index));
-  return openSession(loadContributorConfig(env, undefined, { requireKey: index !== undefined }), index !== undefined);
+  return openSession(loadContributorConfig({ env, requireKey: index !== undefined }), index !== undefined);
 }
 
 /** Starts `cw` in a child process with `env` on top of a clean environment. */

@@ -1,11 +1,10 @@
 import { ZeroHash } from "ethers";
 import { z } from "zod";
 
-import { buildInvalidTree, type AttestedResult } from "../protocol/attestation.ts";
-import type { RoundResult } from "../protocol/result.ts";
-import { buildRewardsTree } from "../protocol/rewards-tree.ts";
-import type { BlobStore } from "../storage/blob-store.ts";
-import { mustGet } from "./round-manifest.ts";
+import { InvalidInputError } from "../errors.ts";
+import { buildInvalidTree, type AttestedResult } from "./attestation.ts";
+import type { RoundResult } from "./result.ts";
+import { buildRewardsTree } from "./rewards-tree.ts";
 
 /**
  * Everything an operator publishes about one computed round: the docs/protocol.md §6 result, the
@@ -20,8 +19,15 @@ export interface ResultPackage {
   readonly attested: AttestedResult;
   /** URI of the new model file, empty for a failed round. */
   readonly modelUri: string;
-  readonly claims: readonly { readonly account: string; readonly amount: string; readonly proof: readonly string[] }[];
+  readonly claims: readonly PackageClaim[];
   readonly invalidProofs: readonly { readonly account: string; readonly reason: number; readonly proof: readonly string[] }[];
+}
+
+/** One contributor's reward leaf and proof as a package carries it (amount in token base units, decimal). */
+export interface PackageClaim {
+  readonly account: string;
+  readonly amount: string;
+  readonly proof: readonly string[];
 }
 
 /** Builds the package of a computed round (`model` already published at `modelUri`). */
@@ -49,38 +55,53 @@ export function buildResultPackage(args: { chainId: string; roundId: string; rev
   };
 }
 
-const PackageJsonSchema = z.object({
+const DECIMAL = /^(0|[1-9][0-9]*)$/;
+
+/** The JSON form of a {@link ResultPackage}: the one schema every reader (operator, contributor, auditor) uses. */
+export const ResultPackageJsonSchema = z.object({
   chainId: z.string(),
-  roundId: z.string(),
+  roundId: z.string().regex(DECIMAL),
   result: z.custom<RoundResult>((v) => typeof v === "object" && v !== null),
   attested: z.object({
-    roundId: z.string(),
+    roundId: z.string().regex(DECIMAL),
     modelHash: z.string(),
     rewardsRoot: z.string(),
-    totalRewards: z.string(),
+    totalRewards: z.string().regex(DECIMAL),
     invalidRoot: z.string(),
     metricsHash: z.string(),
     revealsHash: z.string(),
   }),
   modelUri: z.string(),
-  claims: z.array(z.object({ account: z.string(), amount: z.string(), proof: z.array(z.string()) })),
+  claims: z.array(z.object({ account: z.string(), amount: z.string().regex(DECIMAL), proof: z.array(z.string()) })),
   invalidProofs: z.array(z.object({ account: z.string(), reason: z.number(), proof: z.array(z.string()) })),
 });
 
-/** Stores a package and returns its hash. */
-export async function putResultPackage(store: BlobStore, pkg: ResultPackage): Promise<string> {
+/** The package as UTF-8 JSON bytes (bigints as decimal strings). */
+export function encodeResultPackage(pkg: ResultPackage): Uint8Array {
   const json = {
     ...pkg,
     attested: { ...pkg.attested, roundId: pkg.attested.roundId.toString(), totalRewards: pkg.attested.totalRewards.toString() },
   };
-  return (await store.put(new TextEncoder().encode(JSON.stringify(json)))).hash;
+  return new TextEncoder().encode(JSON.stringify(json));
 }
 
-/** Reads a package. @throws {IntegrityError} when missing; a zod error when malformed. */
-export async function getResultPackage(store: BlobStore, hash: string): Promise<ResultPackage> {
-  const json = PackageJsonSchema.parse(JSON.parse(new TextDecoder().decode(await mustGet(store, hash, "result package"))));
+/**
+ * Parses package bytes written by {@link encodeResultPackage}.
+ * @param source names the package in error messages (a file, URI or hash).
+ * @throws {InvalidInputError} when the bytes are not JSON or not a result package.
+ */
+export function decodeResultPackage(bytes: Uint8Array, source = "result package"): ResultPackage {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (err) {
+    throw new InvalidInputError(`${source} is not JSON`, { cause: err });
+  }
+  const parsed = ResultPackageJsonSchema.safeParse(json);
+  if (!parsed.success) throw new InvalidInputError(`${source} is not a result package: ${parsed.error.issues[0]?.path.join(".") ?? ""} ${parsed.error.issues[0]?.message ?? ""}`.trim(), { cause: parsed.error });
+  const data = parsed.data;
   return {
-    ...json,
-    attested: { ...json.attested, roundId: BigInt(json.attested.roundId), totalRewards: BigInt(json.attested.totalRewards) },
+    ...data,
+    attested: { ...data.attested, roundId: BigInt(data.attested.roundId), totalRewards: BigInt(data.attested.totalRewards) },
   };
 }

@@ -1,0 +1,66 @@
+// How `cw` (and the npm scripts) turn a failure into one line: typed errors say their message, a contract revert
+// its decoded custom error, an unreachable endpoint where it is. Stack traces only with --debug or DEBUG=1.
+import { CommanderError } from "commander";
+import { isCallException, isError } from "ethers";
+
+import { decodeRevert } from "../chain/revert.ts";
+import { OracleError } from "../errors.ts";
+
+/** Exit status for bad input (flags, files, folders, configuration). */
+export const EXIT_BAD_INPUT = 2;
+/** Exit status for any other failure: an unreachable chain, a revert, a bug. */
+export const EXIT_FAILURE = 1;
+
+/** A failure as the user sees it: one line and an exit status. */
+export interface Failure {
+  readonly line: string;
+  readonly exitCode: number;
+  /** False for an error nobody anticipated (a bug): the line says how to see its stack trace. */
+  readonly expected: boolean;
+}
+
+const CONNECT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN"]);
+
+/** `err` as one line and an exit status. */
+export function describeFailure(err: unknown): Failure {
+  if (err instanceof OracleError) return { line: err.message, exitCode: EXIT_BAD_INPUT, expected: true };
+  const unreachable = connectFailure(err);
+  if (unreachable !== undefined) {
+    return { line: `chain unreachable: cannot connect to ${unreachable}; is the node running, and is --rpc-url (or RPC_URL) right?`, exitCode: EXIT_FAILURE, expected: true };
+  }
+  const revert = decodeRevert(err);
+  if (revert !== undefined) return { line: `transaction reverted: ${revert.text}`, exitCode: EXIT_FAILURE, expected: true };
+  if (isCallException(err)) return { line: `transaction reverted: ${err.shortMessage}`, exitCode: EXIT_FAILURE, expected: true };
+  if (isError(err, "INSUFFICIENT_FUNDS")) return { line: "the sending account has too little ETH to pay for gas", exitCode: EXIT_FAILURE, expected: true };
+  // ethers errors carry their one-line summary as shortMessage; the message appends the whole request.
+  const short = typeof err === "object" && err !== null && "shortMessage" in err && typeof err.shortMessage === "string" ? err.shortMessage : undefined;
+  const message = short ?? (err instanceof Error ? err.message.split("\n")[0] : String(err));
+  return { line: `unexpected error: ${message} (run with --debug or DEBUG=1 for the stack trace)`, exitCode: EXIT_FAILURE, expected: false };
+}
+
+/** `host:port` when `err` (or an error in its cause chain) is a refused or failed connection. */
+function connectFailure(err: unknown, depth = 0): string | undefined {
+  if (typeof err !== "object" || err === null || depth > 5) return undefined;
+  const record = err as Record<string, unknown>;
+  if (typeof record.code === "string" && CONNECT_CODES.has(record.code)) {
+    const where = typeof record.address === "string" ? `${record.address}${typeof record.port === "number" ? `:${record.port}` : ""}` : typeof record.hostname === "string" ? record.hostname : "the endpoint";
+    return `${where} (${record.code})`;
+  }
+  for (const key of ["cause", "error", "info"]) {
+    const found = connectFailure(record[key], depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Prints `err` for `program` as one line on stderr (`program: line`) and its stack trace when `debug`, and returns
+ * the exit status. Commander's own errors were already printed by Commander.
+ */
+export function reportFailure(program: string, err: unknown, debug: boolean): number {
+  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+  const failure = describeFailure(err);
+  process.stderr.write(`${program}: ${failure.line}\n`);
+  if (debug) process.stderr.write(`${err instanceof Error && err.stack !== undefined ? err.stack : String(err)}\n`);
+  return failure.exitCode;
+}
