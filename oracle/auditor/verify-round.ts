@@ -74,11 +74,13 @@ export async function verifyRound(args: {
     const round = await contracts.rounds.round(roundId);
     // A signed failed result (zero model hash) also has a digest on chain, challengeable like a finalized one.
     const signed = spec.status === "Finalized" || round.resultDigest !== ZeroHash;
+    // A disputed round keeps its result's roots until governance resolves the dispute.
+    const withRewards = spec.status === "Finalized" || spec.status === "Disputed";
     const fields: Record<string, Comparison> = {
       resultDigest: compare(round.resultDigest, signed ? digest : ZeroHash),
-      rewardsRoot: compare(round.rewardsRoot, spec.status === "Finalized" ? pkg.attested.rewardsRoot : ZeroHash),
+      rewardsRoot: compare(round.rewardsRoot, withRewards ? pkg.attested.rewardsRoot : ZeroHash),
       invalidRoot: compare(round.invalidRoot, pkg.attested.invalidRoot),
-      totalRewards: compare(String(round.totalRewards), spec.status === "Finalized" ? String(pkg.attested.totalRewards) : "0"),
+      totalRewards: compare(String(round.totalRewards), withRewards ? String(pkg.attested.totalRewards) : "0"),
     };
     if (spec.status === "Finalized") {
       const appended = await contracts.modelRegistry.queryFilter(contracts.modelRegistry.filters.ModelVersionAppended(), deployment.deployedAtBlock);
