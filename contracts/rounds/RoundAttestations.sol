@@ -133,7 +133,8 @@ abstract contract RoundAttestations is RoundsStorage, EIP712 {
     /// @dev The signed digest of `Attestation(result, modelUri)` (EIP-712: the nested struct is encoded as its struct
     /// hash, the string as its keccak256).
     function _attestationDigest(bytes32 resultStructHash, string calldata modelUri) private view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(ATTESTATION_TYPEHASH, resultStructHash, keccak256(bytes(modelUri)))));
+        bytes32 uriHash = keccak256(bytes(modelUri));
+        return _hashTypedDataV4(keccak256(abi.encode(ATTESTATION_TYPEHASH, resultStructHash, uriHash)));
     }
 
     /// @dev Reverts with {RoundsInvalidResult} unless the result is self-consistent and within the round's pool.

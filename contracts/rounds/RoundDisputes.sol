@@ -15,10 +15,10 @@ import {RoundAttestations} from "./RoundAttestations.sol";
  * @dev Upheld: the result digest is void (it can never count again), its model version is voided in the registry,
  * every signer loses the round's `wrongResultBps` of its stake (half to the challenger, half to the treasury), the
  * bond goes back, and the round is `Closed` again: after a registration period of one attestation window (operators
- * may take the freed slots), a new quorum snapshot (k re-read at resolution, the set as of the end of the period; the
- * slashed signers are out for good) attests within one more window, or the round fails and refunds. Rejected: the bond goes to the treasury
- * and the result stands; its challenge and claim windows are extended by the time it was frozen, and the window is
- * over (a result is disputed at most once).
+ * may take the freed slots), a new quorum snapshot (k re-read at resolution, the set as of the end of the period;
+ * the slashed signers are out for good) attests within one more window, or the round fails and refunds.
+ * Rejected: the bond goes to the treasury and the result stands; its claim window is extended by the time it was
+ * frozen, and the challenge window is over (a result is disputed at most once).
  * NOTE: a dispute costs the challenger a bond only when governance rejects it; governance is the last word on which
  * results are wrong (the README's trust section).
  */

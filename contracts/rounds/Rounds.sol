@@ -49,7 +49,11 @@ contract Rounds is RoundContributions, RoundAttestations, RoundPayouts, RoundDis
         IModelPolicyRegistry policies_,
         IModelRegistry models_,
         address resolver_
-    ) RoundsStorage(staking_, oracles_, policies_, models_) RoundDisputes(resolver_) EIP712("Commonweight Rounds", "1") {}
+    )
+        RoundsStorage(staking_, oracles_, policies_, models_)
+        RoundDisputes(resolver_)
+        EIP712("Commonweight Rounds", "1")
+    {}
 
     /// @inheritdoc IRounds
     function open(IERC20 rewardToken, uint256 budget) external nonReentrant returns (uint256 roundId) {

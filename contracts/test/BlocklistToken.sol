@@ -7,7 +7,7 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 /// @notice Test-only ERC-20 whose transfers to a blocked address revert (like USDC's blocklist), to test that one
 /// failing sweep transfer does not strand the other.
 contract BlocklistToken is ERC20 {
-    mapping(address account => bool) private _blocked;
+    mapping(address account => bool blocked) private _blocked;
 
     /// @notice Thrown on a transfer to a blocked `account`.
     error BlocklistTokenBlocked(address account);
