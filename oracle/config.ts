@@ -13,12 +13,33 @@ import { ConfigError } from "./errors.ts";
 
 const PRIVATE_KEY = /^0x[0-9a-fA-F]{64}$/;
 
+// --- Multi-host settings (issue 18): Redis Cluster URLs, IPFS nodes. ---
+
+/** `redis://`/`rediss://` URL of one server, or `redis+cluster://h1:p1,h2:p2,...` (any nodes of a Cluster). */
+const REDIS_URL_SCHEMA = z.string().refine(
+  (text) => /^rediss?\+cluster:\/\/([^@/]*@)?[^/?#@,]+:\d{1,5}(,[^/?#@,]+:\d{1,5})*\/?$/.test(text) || z.url({ protocol: /^rediss?$/ }).safeParse(text).success,
+  "must be redis://host:port, rediss://host:port or redis+cluster://host1:port1,host2:port2,...",
+);
+
+/** How this process reaches IPFS (`ipfs://` URIs): its own Helia node, which dials only IPFS_PEERS. */
+export const IpfsConfigSchema = z.object({
+  IPFS_REPO: z.string().min(1).default(".cw/ipfs").describe("block and data store of this process's own IPFS (Helia) node"),
+  IPFS_PEERS: z
+    .string()
+    .default("")
+    .describe("comma-separated multiaddrs (with /p2p/<peer id>) this IPFS node dials; nothing else is dialled, no public bootstrap"),
+  IPFS_LISTEN: z
+    .string()
+    .default("/ip4/127.0.0.1/tcp/0")
+    .describe("comma-separated multiaddrs this IPFS node listens on (e.g. /ip4/0.0.0.0/tcp/4001 to serve other hosts)"),
+});
+export type IpfsConfig = z.infer<typeof IpfsConfigSchema>;
+
 /** Settings shared by every actor's tools. */
 export const ConfigSchema = z.object({
-  REDIS_URL: z
-    .url({ protocol: /^rediss?$/ })
-    .optional()
-    .describe("Redis for the BullMQ queues; unset: 127.0.0.1:6379 if it answers, else redis-server from PATH"),
+  REDIS_URL: REDIS_URL_SCHEMA.optional().describe(
+    "Redis for the BullMQ queues: redis[s]://host:port, or a Cluster as redis[s]+cluster://h1:p1,h2:p2,...; unset: 127.0.0.1:6379 if it answers, else redis-server from PATH",
+  ),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info")
@@ -50,7 +71,7 @@ export const FetchLimitsSchema = z.object({
 });
 
 /** An auditor's settings (`cw verify-round`, `cw auditor ...`): chain access and fetch limits; a key only to dispute. */
-export const AuditorConfigSchema = ConfigSchema.extend(ChainAccessSchema.shape).extend(FetchLimitsSchema.shape)
+export const AuditorConfigSchema = ConfigSchema.extend(ChainAccessSchema.shape).extend(FetchLimitsSchema.shape).extend(IpfsConfigSchema.shape)
   .extend({ AUDITOR_PRIVATE_KEY: privateKeyField("auditor key that posts dispute bonds") })
   .extend(KeystoreSchema.shape)
   .extend({
@@ -64,6 +85,7 @@ export const OperatorConfigSchema = ConfigSchema.extend(ChainAccessSchema.shape)
   .extend({ ORACLE_PRIVATE_KEY: privateKeyField("operator signing key") })
   .extend(KeystoreSchema.shape)
   .extend(FetchLimitsSchema.shape)
+  .extend(IpfsConfigSchema.shape)
   .extend({
     CONFIRMATIONS: z.coerce.number().int().min(0).max(1_000).default(2).describe("blocks a RoundClosed event must be buried under"),
     POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(2_000).describe("chain polling interval"),
@@ -79,7 +101,10 @@ export const OperatorConfigSchema = ConfigSchema.extend(ChainAccessSchema.shape)
     JOB_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2_000).describe("first retry delay of round and submit jobs; doubles"),
     RECEIPT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000).describe("wait for a receipt before re-sending with a higher fee"),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1).describe("concurrent jobs per worker process"),
-    BACKEND: z.enum(["cpu", "tfjs", "auto"]).default("auto").describe("compute backend; auto = GPU when tfjs-node-gpu loads"),
+    BACKEND: z
+      .enum(["cpu", "tfjs", "webgpu", "auto"])
+      .default("auto")
+      .describe("compute backend; auto = a hardware WebGPU adapter, else tfjs-node-gpu, else cpu"),
     SHARD_SIZE: z.coerce.number().int().min(1_024).default(4_194_304).describe("parameters per aggregation shard job"),
     WORK_DIR: z.string().min(1).default(".cw/work").describe("this operator's local state (the record of signed digests)"),
     STORE_DIR: z.string().min(1).default(".cw/store").describe("blob store shared by workers: updates, shard partials, models"),
@@ -94,6 +119,14 @@ export const OperatorConfigSchema = ConfigSchema.extend(ChainAccessSchema.shape)
       .describe("key prefix of this operator's queues (a hash tag: one Cluster slot)"),
   });
 export type OperatorConfig = z.infer<typeof OperatorConfigSchema>;
+
+/**
+ * Dawn's OpenGL ES backend (the software WebGPU adapter, Mesa llvmpipe) needs EGL without a display:
+ * sets `EGL_PLATFORM=surfaceless` unless the operator set it. Called before dawn.node loads.
+ */
+export function prepareDawnEnvironment(env: NodeJS.ProcessEnv = process.env): void {
+  env.EGL_PLATFORM ??= "surfaceless";
+}
 
 /** Variables whose values are never printed, logged or echoed in errors. */
 export const SECRET_VARIABLES: ReadonlySet<string> = new Set(["ORACLE_PRIVATE_KEY", "CONTRIBUTOR_PRIVATE_KEY", "AUDITOR_PRIVATE_KEY", "KEYSTORE_PASSWORD"]);
@@ -211,7 +244,8 @@ export const ContributorConfigSchema = ConfigSchema.extend(ChainAccessSchema.sha
       .describe("commit salts (needed to reveal; back it up), one file per chain/round/account"),
     STORE_DIR: z.string().min(1).default(".cw/store").describe("blob store the trained update is uploaded to"),
   })
-  .extend(FetchLimitsSchema.shape);
+  .extend(FetchLimitsSchema.shape)
+  .extend(IpfsConfigSchema.shape);
 export type ContributorConfig = z.infer<typeof ContributorConfigSchema>;
 
 /**
@@ -223,6 +257,46 @@ export function loadContributorConfig(options: LoadOptions = {}): ContributorCon
   const config = parseConfig(ContributorConfigSchema, layered(options));
   if ((options.requireKey ?? true) && !config.CONTRIBUTOR_PRIVATE_KEY && !config.KEYSTORE) {
     throw new ConfigError("invalid configuration: set CONTRIBUTOR_PRIVATE_KEY, or KEYSTORE and KEYSTORE_PASSWORD");
+  }
+  return config;
+}
+
+/** Chain access of a permissionless actor (`cw sponsor`, `cw keeper`). */
+const ActorChainSchema = ConfigSchema.extend({
+  RPC_URL: z.url({ protocol: /^(https?|wss?)$/ }).default("http://127.0.0.1:8545").describe("JSON-RPC endpoint of the chain"),
+  DEPLOYMENT: z.string().min(1).default("deployments/localhost.json").describe("deployment manifest (contract addresses, chain id)"),
+  KEYSTORE: z.string().min(1).optional().describe("encrypted JSON keystore holding the key (instead of the *_PRIVATE_KEY)"),
+  KEYSTORE_PASSWORD: z.string().optional().describe("password of KEYSTORE (secret)"),
+});
+
+/** A sponsor's settings (`cw sponsor ...`). */
+export const SponsorConfigSchema = ActorChainSchema.extend({
+  SPONSOR_PRIVATE_KEY: z.string().regex(PRIVATE_KEY, "must be 0x followed by 64 hex digits").optional().describe("sponsor key (secret; or use KEYSTORE)"),
+});
+export type SponsorConfig = z.infer<typeof SponsorConfigSchema>;
+
+/** A keeper's settings (`cw keeper ...`): who pays the upkeep gas, how often it looks, where it reports. */
+export const KeeperConfigSchema = ActorChainSchema.extend({
+  KEEPER_PRIVATE_KEY: z.string().regex(PRIVATE_KEY, "must be 0x followed by 64 hex digits").optional().describe("keeper key: pays the upkeep gas (secret; or use KEYSTORE)"),
+  POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(5_000).describe("how often the keeper reads the chain"),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9_465).describe("port of /metrics and /healthz (loopback); 0 = off"),
+  KEEPER_FROM_ROUND: z.coerce.number().int().min(1).default(1).describe("first round the keeper looks after"),
+  KEEPER_RECOMPUTE: z.stringbool().default(true).describe("recompute rounds with invalid contributors to slash them (needs the update files)"),
+  KEEPER_PACKAGE_DIR: z.string().min(1).optional().describe("folder of result packages <roundId>.json to take invalid lists from instead"),
+  FETCH_MAX_BYTES: z.coerce.number().int().min(1_024).default(256 * 1024 * 1024).describe("largest file fetched (recomputation)"),
+  FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000).describe("time limit of one fetch"),
+});
+export type KeeperConfig = z.infer<typeof KeeperConfigSchema>;
+
+/**
+ * A sponsor's or keeper's settings: flags over the environment over the variables of the env file.
+ * @throws {ConfigError} on an invalid value, a missing key (unless `requireKey: false`), or an unreadable named file.
+ */
+export function loadActorConfig<S extends typeof SponsorConfigSchema | typeof KeeperConfigSchema>(schema: S, options: LoadOptions = {}): z.infer<S> {
+  const config = parseConfig(schema, layered(options)) as z.infer<S>;
+  const keyVariable = schema === SponsorConfigSchema ? "SPONSOR_PRIVATE_KEY" : "KEEPER_PRIVATE_KEY";
+  if ((options.requireKey ?? true) && !(config as Record<string, unknown>)[keyVariable] && !config.KEYSTORE) {
+    throw new ConfigError(`invalid configuration: set ${keyVariable}, or KEYSTORE and KEYSTORE_PASSWORD`);
   }
   return config;
 }

@@ -196,6 +196,7 @@ interface IOracleRegistry {
     function exitDelay() external view returns (uint256);
 
     /// @notice Whether `account` is a registered operator.
+    /// @param account The account.
     function isOperator(address account) external view returns (bool);
 
     /// @notice Whether `account` may attest a round whose quorum was snapshotted at `eligibleAt` (see
@@ -208,5 +209,6 @@ interface IOracleRegistry {
     function operators() external view returns (address[] memory);
 
     /// @notice The state of `account` as an operator.
+    /// @param account The account.
     function operatorInfo(address account) external view returns (Operator memory);
 }

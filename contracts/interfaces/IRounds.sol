@@ -529,12 +529,17 @@ interface IRounds {
     function resolver() external view returns (address);
 
     /// @notice The EIP-712 digest of `result` on this contract's domain: the value attestations are counted by.
+    /// @param result The round result, field for field as operators sign it.
     function hashRoundResult(RoundResult calldata result) external view returns (bytes32);
 
     /// @notice The EIP-712 digest an operator signs: `Attestation(result, modelUri)`.
     function hashAttestation(RoundResult calldata result, string calldata modelUri) external view returns (bytes32);
 
     /// @notice `keccak256(abi.encode(roundId, contributor, updateHash, salt))`.
+    /// @param roundId The round.
+    /// @param contributor The committing contributor.
+    /// @param updateHash The sha256 of the update file.
+    /// @param salt The contributor's secret salt.
     function computeCommitment(
         uint256 roundId,
         address contributor,
@@ -543,20 +548,29 @@ interface IRounds {
     ) external pure returns (bytes32);
 
     /// @notice Round `roundId`.
+    /// @param roundId The round.
     function round(uint256 roundId) external view returns (Round memory);
 
     /// @notice Number of rounds opened; round ids are `1..roundCount()`.
     function roundCount() external view returns (uint256);
 
     /// @notice The contribution slot of `account` in `roundId`: 0 none, 1 revealed, 2 settled, else its commitment.
+    /// @param roundId The round.
+    /// @param account The contributor.
     function contributionOf(uint256 roundId, address account) external view returns (bytes32);
 
     /// @notice Whether `account` claimed its reward of `roundId`.
+    /// @param roundId The round.
+    /// @param account The contributor.
     function isClaimed(uint256 roundId, address account) external view returns (bool);
 
     /// @notice The digest `operator` attested in `roundId` (zero if none).
+    /// @param roundId The round.
+    /// @param operator The operator.
     function attestationOf(uint256 roundId, address operator) external view returns (bytes32);
 
     /// @notice Attestations of `digest` in `roundId`.
+    /// @param roundId The round.
+    /// @param digest The attested result digest.
     function attestationCount(uint256 roundId, bytes32 digest) external view returns (uint256);
 }

@@ -155,18 +155,23 @@ interface IStaking {
     function unbondingDelay() external view returns (uint256);
 
     /// @notice All tokens held for `account`: bonded plus unbonding (equal to its voting units).
+    /// @param account The staker.
     function stakeOf(address account) external view returns (uint256);
 
     /// @notice Bonded stake of `account` (includes locked stake).
+    /// @param account The staker.
     function bondedOf(address account) external view returns (uint256);
 
     /// @notice Locked stake of `account`.
+    /// @param account The staker.
     function lockedOf(address account) external view returns (uint256);
 
     /// @notice Bonded stake of `account` that is not locked.
+    /// @param account The staker.
     function freeStakeOf(address account) external view returns (uint256);
 
     /// @notice The unbonding request of `account`.
+    /// @param account The staker.
     function unbondingOf(address account) external view returns (Unbonding memory);
 
     /// @notice Sum of {stakeOf} over all accounts.

@@ -4,7 +4,7 @@
 import { ZeroHash } from "ethers";
 
 import type { Contracts } from "../chain/contracts.ts";
-import { ROUND_STATUS } from "../chain/round-reader.ts";
+import { ROUND_STATUS } from "../chain/enums.ts";
 import { InvalidInputError } from "../errors.ts";
 
 /** What `cw auditor dispute` did. */

@@ -4,7 +4,7 @@ import { ZeroHash } from "ethers";
 
 import type { Contracts } from "../chain/contracts.ts";
 import type { Deployment } from "../chain/deployment.ts";
-import { ROUND_STATUS } from "../chain/round-reader.ts";
+import { ROUND_STATUS } from "../chain/enums.ts";
 import type { ComputeBackend } from "../compute/types.ts";
 import type { Logger } from "../logger.ts";
 import type { FetchLimits } from "../storage/fetch-blob.ts";

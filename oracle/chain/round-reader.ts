@@ -2,15 +2,11 @@ import { getAddress, type BlockTag } from "ethers";
 
 import { ChainReadError, InvalidInputError } from "../errors.ts";
 import { revealsHash as accumulateReveals } from "../protocol/attestation.ts";
-import { parsePolicy, RULES, type Policy } from "../protocol/policy.ts";
+import type { Policy } from "../protocol/policy.ts";
 import type { Contracts } from "./contracts.ts";
 import type { Deployment } from "./deployment.ts";
-
-/** `IRounds.RoundStatus` by number. */
-export const ROUND_STATUS = ["None", "Open", "Closed", "Finalized", "Failed", "Disputed"] as const;
-export type RoundStatusName = (typeof ROUND_STATUS)[number];
-
-const WEIGHTINGS = ["uniform", "samples"] as const;
+import { decodeRoundStatus, type RoundStatusName } from "./enums.ts";
+import { aggregationPolicyOf, policyFromChain } from "./policy-codec.ts";
 
 /** One reveal, in on-chain order. `contributor` is lowercase (docs/protocol.md §6 addresses). */
 export interface RevealRecord {
@@ -45,20 +41,10 @@ export interface RoundSpec {
 export async function readRoundSpec(contracts: Contracts, deployment: Deployment, roundId: bigint, blockTag: BlockTag = "latest"): Promise<RoundSpec> {
   const { rounds, policy: policyRegistry, modelRegistry } = contracts;
   const round = await rounds.round(roundId, { blockTag });
-  const status = ROUND_STATUS[Number(round.status)] ?? "None";
+  const status = decodeRoundStatus(round.status);
   if (status === "None") throw new InvalidInputError(`round ${roundId} does not exist on chain ${deployment.chainId}`);
   const chainPolicy = await policyRegistry.policy(round.policyVersion, { blockTag });
-  const policy = parsePolicy({
-    rule: RULES[Number(chainPolicy.rule)],
-    trimBps: Number(chainPolicy.trimBps),
-    krumF: Number(chainPolicy.krumF),
-    weighting: WEIGHTINGS[Number(chainPolicy.weighting)],
-    maxSampleWeight: Number(chainPolicy.maxSampleWeight),
-    clipMantissa: Number(chainPolicy.clipMantissa),
-    clipExp: Number(chainPolicy.clipExp),
-    minContributors: Number(chainPolicy.minContributors),
-    rewardPool: round.rewardPool.toString(),
-  });
+  const policy = aggregationPolicyOf(policyFromChain(chainPolicy), round.rewardPool);
   const fromBlock = deployment.deployedAtBlock;
   const toBlock = typeof blockTag === "number" ? blockTag : undefined;
   const revealedLogs = await rounds.queryFilter(rounds.filters.Revealed(roundId), fromBlock, toBlock);

@@ -4,7 +4,7 @@ import { CommanderError } from "commander";
 import { isCallException, isError } from "ethers";
 
 import { decodeRevert } from "../chain/revert.ts";
-import { OracleError } from "../errors.ts";
+import { OracleError, type OracleErrorCode } from "../errors.ts";
 
 /** Exit status for bad input (flags, files, folders, configuration). */
 export const EXIT_BAD_INPUT = 2;
@@ -19,11 +19,14 @@ export interface Failure {
   readonly expected: boolean;
 }
 
+/** Typed errors that are not the user's input: the chain or Redis is unreachable, a transaction reverted. */
+const RUNTIME_CODES: ReadonlySet<OracleErrorCode> = new Set(["CHAIN_READ", "REDIS_UNAVAILABLE", "UNAVAILABLE", "SUBMISSION_REVERTED", "SUBMISSION_STUCK", "INVARIANT"]);
+
 const CONNECT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN"]);
 
 /** `err` as one line and an exit status. */
 export function describeFailure(err: unknown): Failure {
-  if (err instanceof OracleError) return { line: err.message, exitCode: EXIT_BAD_INPUT, expected: true };
+  if (err instanceof OracleError) return { line: err.message, exitCode: RUNTIME_CODES.has(err.code) ? EXIT_FAILURE : EXIT_BAD_INPUT, expected: true };
   const unreachable = connectFailure(err);
   if (unreachable !== undefined) {
     return { line: `chain unreachable: cannot connect to ${unreachable}; is the node running, and is --rpc-url (or RPC_URL) right?`, exitCode: EXIT_FAILURE, expected: true };

@@ -42,5 +42,5 @@ export interface ComputeBackend {
 }
 
 /** Backend names accepted by the CLI and {@link createBackend}. */
-export const BACKEND_NAMES = ["cpu", "tfjs", "auto"] as const;
+export const BACKEND_NAMES = ["cpu", "tfjs", "webgpu", "auto"] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];

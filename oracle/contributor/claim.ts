@@ -9,6 +9,8 @@ import { createBackend } from "../compute/backends.ts";
 import { InvalidInputError } from "../errors.ts";
 import { decodeResultPackage, type ResultPackage } from "../protocol/result-package.ts";
 import { buildRewardsTree, verifyRewardClaim, type RewardClaim } from "../protocol/rewards-tree.ts";
+import { lazyIpfsReader } from "../storage/ipfs-node.ts";
+import { createLogger } from "../logger.ts";
 import { fetchBytes } from "../storage/fetch-blob.ts";
 import { readRoundInfo, requireWallet, type ContributorSession } from "./session.ts";
 
@@ -24,16 +26,18 @@ export type ClaimSource = "package" | "recomputed";
  */
 export async function recomputeRound(session: ContributorSession, roundId: bigint): Promise<VerifyReport> {
   const backend = await createBackend("cpu", { threads: RECOMPUTE_THREADS });
+  const ipfs = lazyIpfsReader(session.config, createLogger({ LOG_LEVEL: "warn" }));
   try {
     return await verifyRound({
       contracts: session.contracts,
       deployment: session.deployment,
       roundId,
       backend,
-      limits: { maxBytes: session.config.FETCH_MAX_BYTES, timeoutMs: session.config.FETCH_TIMEOUT_MS },
+      limits: { maxBytes: session.config.FETCH_MAX_BYTES, timeoutMs: session.config.FETCH_TIMEOUT_MS, ipfs },
     });
   } finally {
     await backend.dispose();
+    await ipfs.close();
   }
 }
 

@@ -9,6 +9,8 @@ import { layoutOf } from "../protocol/layout.ts";
 import { decodeModel } from "../protocol/model-file.ts";
 import { validateUpdate } from "../protocol/validate.ts";
 import { fetchBlob } from "../storage/fetch-blob.ts";
+import { lazyIpfsReader } from "../storage/ipfs-node.ts";
+import { createLogger } from "../logger.ts";
 import { normalizeHash } from "../protocol/hash.ts";
 import { emptyRoundState, freshSalt, readRoundState, statePath, writeRoundState, type CommitAttempt, type StateKey } from "./commit-state.ts";
 import { readRoundInfo, requireWallet, type ContributorSession } from "./session.ts";
@@ -41,11 +43,11 @@ function stateKey(session: ContributorSession, roundId: bigint, account: string)
  * @throws {InvalidInputError} naming the reason an operator would give.
  */
 export async function checkUpdateForRound(session: ContributorSession, roundId: bigint, updateHash: string, uri: string): Promise<void> {
-  const limits = { maxBytes: session.config.FETCH_MAX_BYTES, timeoutMs: session.config.FETCH_TIMEOUT_MS };
+  const ipfs = lazyIpfsReader(session.config, createLogger({ LOG_LEVEL: "warn" }));
+  const limits = { maxBytes: session.config.FETCH_MAX_BYTES, timeoutMs: session.config.FETCH_TIMEOUT_MS, ipfs };
   const spec = await readRoundSpec(session.contracts, session.deployment, roundId);
-  const base = await fetchBlob(spec.base.uri, spec.base.hash, limits);
+  const [base, update] = await Promise.all([fetchBlob(spec.base.uri, spec.base.hash, limits), fetchBlob(uri, updateHash, limits)]).finally(() => ipfs.close());
   if (!base.ok) throw new InvalidInputError(`cannot check the update: base model unavailable from ${spec.base.uri} (${base.detail})`);
-  const update = await fetchBlob(uri, updateHash, limits);
   if (!update.ok) throw new InvalidInputError(`operators would reject the update as ${update.reason}: ${update.detail}`);
   const layout = layoutOf(decodeModel(base.bytes));
   const validation = validateUpdate(update.bytes, updateHash, { roundId: String(roundId), baseHash: normalizeHash(spec.base.hash), layout }, spec.policy);

@@ -8,12 +8,13 @@ import { dirname, join } from "node:path";
 import { getAddress, hexlify } from "ethers";
 import { z } from "zod";
 
+import { HashSchema } from "../chain/hash-schema.ts";
 import { ConfigError } from "../errors.ts";
 
 /** Bytes of a commitment salt (a bytes32). */
 export const SALT_BYTES = 32;
 
-const HEX32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/);
+const HEX32 = HashSchema;
 
 /** One prepared commitment: what `reveal` needs to open it. */
 const AttemptSchema = z.object({

@@ -1,8 +1,9 @@
 // A contributor's receipt for one round: what happened to its update and why, in plain words, with the numbers
 // (score, reward, Merkle proof) and the command that recomputes all of it from public data.
-import { getAddress, formatUnits } from "ethers";
+import { getAddress } from "ethers";
 
-import { RULES } from "../protocol/policy.ts";
+import { decodeFailureReason, decodeRule, decodeSlashReason, type FailureReasonName } from "../chain/enums.ts";
+import { formatTokens } from "../chain/units.ts";
 import { buildRewardsTree } from "../protocol/rewards-tree.ts";
 import type { InvalidReason } from "../protocol/validate.ts";
 import { recomputeRound } from "./claim.ts";
@@ -10,14 +11,14 @@ import { findRevealed } from "./commit-reveal.ts";
 import { readRoundInfo, type ContributorSession, type RoundPhase } from "./session.ts";
 import { isoTime } from "./staking.ts";
 
-/** Token decimals assumed for display (the Commonweight token is an 18-decimal ERC-20). */
-const TOKEN_DECIMALS = 18;
 /** Scores are cosine similarities times this (docs/protocol.md §4). */
 const SCORE_SCALE = 1_000_000;
-/** `IRounds.FailureReason` by number. */
-const FAILURE_REASONS = ["too few reveals", "no operator quorum before the attestation deadline", "the operators signed a failed result"] as const;
-/** On-chain slash reason 0 (the invalid reasons are 1..4 in docs/protocol.md §1.2 order). */
-const SLASH_REASONS = ["non-reveal", "unavailable", "hash-mismatch", "malformed", "norm"] as const;
+/** `IRounds.FailureReason` in plain words. */
+const FAILURE_WORDS: Readonly<Record<FailureReasonName, string>> = {
+  "too-few-reveals": "too few reveals",
+  "no-quorum": "no operator quorum before the attestation deadline",
+  "failed-result": "the operators signed a failed result",
+};
 
 /** How a round ended for one contributor. */
 export type ReceiptOutcome = "not-committed" | "not-revealed" | "pending" | "selected" | "excluded" | "invalid" | "round-failed";
@@ -46,9 +47,7 @@ export interface Receipt {
   readonly explanation: readonly string[];
 }
 
-function tokens(amount: bigint): string {
-  return `${formatUnits(amount, TOKEN_DECIMALS)} tokens`;
-}
+const tokens = (amount: bigint): string => formatTokens(amount);
 
 const INVALID_WORDS: Readonly<Record<InvalidReason, string>> = {
   unavailable: "the operators could not fetch your update file from the URI you revealed within their size and time limits",
@@ -66,11 +65,11 @@ export async function buildReceipt(session: ContributorSession, roundId: bigint,
   const address = getAddress(account);
   const info = await readRoundInfo(session.contracts, roundId);
   const policy = await policies.policy(info.policyVersion);
-  const rule = RULES[Number(policy.rule)] ?? "unknown";
+  const rule = decodeRule(policy.rule);
   const slot = BigInt(await rounds.contributionOf(roundId, address));
   const revealed = (await findRevealed(session, roundId, address)) ?? null;
   const slashLogs = await rounds.queryFilter(rounds.filters.ContributorSlashed(roundId, address), session.deployment.deployedAtBlock);
-  const slashed = slashLogs.map((l) => ({ amount: l.args.amount.toString(), reason: SLASH_REASONS[Number(l.args.reason)] ?? String(l.args.reason) }));
+  const slashed = slashLogs.map((l) => ({ amount: l.args.amount.toString(), reason: decodeSlashReason(l.args.reason) }));
   const claimed = await rounds.isClaimed(roundId, address);
   const verifyCommand = `cw verify-round ${roundId} --rpc-url ${session.config.RPC_URL} --deployment ${session.config.DEPLOYMENT}`;
   const base = { roundId: String(roundId), account: address, roundStatus: info.status, phase: info.phase, rule, revealed, claimed, slashed, verifyCommand };
@@ -179,7 +178,7 @@ async function failureReason(session: ContributorSession, roundId: bigint): Prom
   const { rounds } = session.contracts;
   const logs = await rounds.queryFilter(rounds.filters.RoundFailed(roundId), session.deployment.deployedAtBlock);
   const reason = logs.at(-1)?.args.reason;
-  return reason === undefined ? "" : (FAILURE_REASONS[Number(reason)] ?? "");
+  return reason === undefined ? "" : FAILURE_WORDS[decodeFailureReason(reason)];
 }
 
 /** The receipt as text for a terminal. */

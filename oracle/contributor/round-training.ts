@@ -11,6 +11,8 @@ import { decodeModel } from "../protocol/model-file.ts";
 import { validateUpdate } from "../protocol/validate.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
 import { fetchBlob } from "../storage/fetch-blob.ts";
+import { lazyIpfsReader } from "../storage/ipfs-node.ts";
+import { createLogger } from "../logger.ts";
 import { normalizeHash } from "../protocol/hash.ts";
 import { freshNoiseSeed } from "./dp.ts";
 import { loadLocalData, type LocalDataOptions } from "./local-data.ts";
@@ -74,8 +76,9 @@ export async function trainForRound(session: ContributorSession, options: RoundT
   const { roundId } = options;
   const info = await readRoundInfo(session.contracts, roundId);
   const spec = await readRoundSpec(session.contracts, session.deployment, roundId);
-  const limits = { maxBytes: session.config.FETCH_MAX_BYTES, timeoutMs: session.config.FETCH_TIMEOUT_MS };
-  const fetched = await fetchBlob(spec.base.uri, spec.base.hash, limits);
+  const ipfs = lazyIpfsReader(session.config, createLogger({ LOG_LEVEL: "warn" }));
+  const limits = { maxBytes: session.config.FETCH_MAX_BYTES, timeoutMs: session.config.FETCH_TIMEOUT_MS, ipfs };
+  const fetched = await fetchBlob(spec.base.uri, spec.base.hash, limits).finally(() => ipfs.close());
   if (!fetched.ok) {
     throw new InvalidInputError(`base model of round ${roundId} (${spec.base.hash}) from ${spec.base.uri}: ${fetched.reason} (${fetched.detail})`);
   }

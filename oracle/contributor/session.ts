@@ -1,10 +1,12 @@
 // A contributor's connection to the chain: provider, optional wallet, typed contracts, and the round facts every
 // command needs (phase by chain time, the DP parameters of the round's policy snapshot).
-import { JsonRpcProvider, Network, type Wallet } from "ethers";
+import type { JsonRpcProvider, Wallet } from "ethers";
 
 import { connectContracts, type Contracts } from "../chain/contracts.ts";
 import { readDeployment, type Deployment } from "../chain/deployment.ts";
-import { ROUND_STATUS, type RoundStatusName } from "../chain/round-reader.ts";
+import { providerFor } from "../chain/connect.ts";
+import { decodeRoundStatus, type RoundStatusName } from "../chain/enums.ts";
+import { roundPhase, type RoundPhase } from "../chain/round-phase.ts";
 import { loadWallet } from "../chain/signer.ts";
 import type { ContributorConfig } from "../config.ts";
 import { ConfigError, InvalidInputError } from "../errors.ts";
@@ -32,9 +34,7 @@ export interface ContributorSession {
  */
 export async function openSession(config: ContributorConfig, withKey: boolean): Promise<ContributorSession> {
   const deployment = await readDeployment(config.DEPLOYMENT);
-  const network = Network.from(deployment.chainId);
-  // No response cache: a nonce read 250 ms ago is stale once the previous transaction of a sequence is mined.
-  const provider = new JsonRpcProvider(config.RPC_URL, network, { staticNetwork: network, cacheTimeout: -1 });
+  const provider = providerFor(config.RPC_URL, deployment.chainId);
   let wallet: Wallet | undefined;
   try {
     if (withKey) {
@@ -64,8 +64,7 @@ export function requireWallet(session: ContributorSession): Wallet {
   return session.wallet;
 }
 
-/** Where a round is in its life: the status refined by chain time. */
-export type RoundPhase = "commit" | "reveal" | "awaiting-close" | "computing" | "finalized" | "failed";
+export type { RoundPhase };
 
 /** The on-chain facts about a round a contributor acts on. */
 export interface RoundInfo {
@@ -91,14 +90,14 @@ export interface RoundInfo {
  */
 export async function readRoundInfo(contracts: Contracts, roundId: bigint): Promise<RoundInfo> {
   const round = await contracts.rounds.round(roundId);
-  const status = ROUND_STATUS[Number(round.status)] ?? "None";
+  const status = decodeRoundStatus(round.status);
   if (status === "None") throw new InvalidInputError(`round ${roundId} does not exist`);
   const block = await contracts.rounds.runner?.provider?.getBlock("latest");
   const nowSeconds = BigInt(block?.timestamp ?? 0);
   return {
     roundId,
     status,
-    phase: phaseOf(status, nowSeconds, round.commitEnd, round.revealEnd),
+    phase: roundPhase(round, nowSeconds),
     nowSeconds,
     commitEnd: round.commitEnd,
     revealEnd: round.revealEnd,
@@ -110,19 +109,6 @@ export async function readRoundInfo(contracts: Contracts, roundId: bigint): Prom
     totalRewards: round.totalRewards,
     claimEnd: round.claimEnd,
   };
-}
-
-function phaseOf(status: RoundStatusName, now: bigint, commitEnd: bigint, revealEnd: bigint): RoundPhase {
-  switch (status) {
-    case "Open":
-      return now < commitEnd ? "commit" : now < revealEnd ? "reveal" : "awaiting-close";
-    case "Closed":
-      return "computing";
-    case "Finalized":
-      return "finalized";
-    default:
-      return "failed";
-  }
 }
 
 /** The round id given, or the newest round (the one a contributor most likely means). */

@@ -1,6 +1,5 @@
 // Stake management for a contributor: deposit (approve + stake), request an unstake, withdraw after the delay.
-import { formatUnits } from "ethers";
-
+import { requestUnstake as unstake, topUpStake, withdrawStake } from "../staking/stake.ts";
 import { InvalidInputError } from "../errors.ts";
 import { requireWallet, type ContributorSession } from "./session.ts";
 
@@ -35,25 +34,17 @@ export async function readStake(session: ContributorSession, account: string): P
 }
 
 /**
- * Stakes `amount` (approving the staking contract first when the allowance is short). Without `amount`, tops the
- * free stake up to the current policy's `minContributorStake` (what one commit locks); a no-op when it is enough.
+ * Stakes `amount` (approving only what the allowance lacks). Without `amount`, tops the free stake up to the
+ * current policy's `minContributorStake` (what one commit locks); a no-op when it is enough (oracle/staking/).
  * @returns the amount staked and the transaction hash (undefined when nothing was needed).
  * @throws {InvalidInputError} when the wallet holds fewer tokens than needed.
  */
 export async function stake(session: ContributorSession, amount?: bigint): Promise<{ amount: bigint; txHash: string | undefined }> {
-  const wallet = requireWallet(session);
-  const { staking, token } = session.contracts;
-  const before = await readStake(session, wallet.address);
-  const wanted = amount ?? (before.free >= before.minContributorStake ? 0n : before.minContributorStake - before.free);
-  if (wanted === 0n) return { amount: 0n, txHash: undefined };
-  if (wanted < 0n) throw new InvalidInputError("stake amount must be positive");
-  if (before.tokenBalance < wanted) {
-    throw new InvalidInputError(`${wallet.address} holds ${before.tokenBalance} token base units, needs ${wanted} to stake`);
-  }
-  const spender = session.deployment.contracts.staking;
-  if ((await token.allowance(wallet.address, spender)) < wanted) await (await token.approve(spender, wanted)).wait();
-  const receipt = await (await staking.stake(wanted)).wait();
-  return { amount: wanted, txHash: receipt?.hash };
+  requireWallet(session);
+  if (amount !== undefined && amount <= 0n) throw new InvalidInputError("stake amount must be positive");
+  const target = amount ?? (await session.contracts.policy.currentPolicy()).minContributorStake;
+  const done = await topUpStake(session.contracts, { amount: target, mode: amount === undefined ? "free-at-least" : "add" });
+  return { amount: done.staked, txHash: done.stake?.hash };
 }
 
 /**
@@ -61,16 +52,9 @@ export async function stake(session: ContributorSession, amount?: bigint): Promi
  * @throws {InvalidInputError} when there is no free stake or `amount` exceeds it.
  */
 export async function requestUnstake(session: ContributorSession, amount?: bigint): Promise<{ amount: bigint; releaseAt: bigint; txHash: string | undefined }> {
-  const wallet = requireWallet(session);
-  const before = await readStake(session, wallet.address);
-  const wanted = amount ?? before.free;
-  if (wanted <= 0n) throw new InvalidInputError(`${wallet.address} has no free stake to unstake (locked: ${before.locked})`);
-  if (wanted > before.free) {
-    throw new InvalidInputError(`${wallet.address} has ${before.free} free stake, cannot unstake ${wanted} (locked in rounds: ${before.locked})`);
-  }
-  const receipt = await (await session.contracts.staking.requestUnstake(wanted)).wait();
-  const after = await session.contracts.staking.unbondingOf(wallet.address);
-  return { amount: wanted, releaseAt: after.releaseAt, txHash: receipt?.hash };
+  requireWallet(session);
+  const done = await unstake(session.contracts, amount === undefined ? {} : { amount });
+  return { amount: done.amount, releaseAt: done.releaseAt, txHash: done.tx.hash };
 }
 
 /**
@@ -78,15 +62,9 @@ export async function requestUnstake(session: ContributorSession, amount?: bigin
  * @throws {InvalidInputError} when there is none or it is not released yet (with the release time).
  */
 export async function withdrawUnstaked(session: ContributorSession): Promise<{ amount: bigint; txHash: string | undefined }> {
-  const wallet = requireWallet(session);
-  const request = await session.contracts.staking.unbondingOf(wallet.address);
-  if (request.amount === 0n) throw new InvalidInputError(`${wallet.address} has no unbonding request; run 'cw contributor unstake' first`);
-  const now = BigInt((await session.provider.getBlock("latest"))?.timestamp ?? 0);
-  if (now < request.releaseAt) {
-    throw new InvalidInputError(`the unbonding request of ${formatUnits(request.amount, 18)} tokens releases at ${isoTime(request.releaseAt)} (in ${request.releaseAt - now} s)`);
-  }
-  const receipt = await (await session.contracts.staking.withdraw()).wait();
-  return { amount: request.amount, txHash: receipt?.hash };
+  requireWallet(session);
+  const done = await withdrawStake(session.contracts);
+  return { amount: done.amount, txHash: done.tx.hash };
 }
 
 /** A chain timestamp as ISO 8601 UTC. */

@@ -1,8 +1,12 @@
 import { ZeroHash } from "ethers";
 
 import { verifyRound } from "../auditor/verify-round.ts";
-import { ROUND_STATUS } from "../chain/round-reader.ts";
+import { decodeRoundStatus, decodeRule, decodeSlashReason } from "../chain/enums.ts";
+import { formatTokens } from "../chain/units.ts";
 import { InvariantError } from "../errors.ts";
+import type { InvalidEntry } from "../keeper/due-actions.ts";
+import { keeperPass } from "../keeper/pass.ts";
+import { closeRound, openRound } from "../sponsor/index.ts";
 import { createBackend } from "../compute/backends.ts";
 import { commitUpdate, revealUpdate } from "../contributor/commit-reveal.ts";
 import { claimReward } from "../contributor/claim.ts";
@@ -16,7 +20,6 @@ import { evaluate, trainLocal } from "../contributor/train.ts";
 import { modelFileToWeights } from "../contributor/weights.ts";
 import type { Devnet } from "../devnet/devnet.ts";
 import type { RunningOperator } from "../operator/service.ts";
-import { RULES } from "../protocol/policy.ts";
 import type { ResultPackage } from "../protocol/result-package.ts";
 import type { RoundSummary } from "../report/summary.ts";
 import { getResultPackage } from "../storage/result-package-store.ts";
@@ -24,8 +27,6 @@ import { boostedUpdate, poisonedUpdate } from "./adversaries.ts";
 import type { CastMember } from "./cast.ts";
 import { bar, type Progress } from "./progress.ts";
 
-/** Reason names of `ContributorSlashed.reason` (0: committed but never revealed). */
-const SLASH_REASONS = ["non-revealer", "unavailable", "hash-mismatch", "malformed", "norm"];
 /** How long the demo waits for the operators to settle one round. */
 const SETTLE_TIMEOUT_MS = 180_000;
 
@@ -48,11 +49,10 @@ export async function runDemoRound(world: DemoWorld, label: string): Promise<Rou
   const started = Date.now();
   const { devnet, progress } = world;
   const sponsor = devnet.as(devnet.sponsor);
-  await (await sponsor.rounds.open(devnet.deployment.contracts.token, world.budget)).wait();
-  const roundId = await sponsor.rounds.roundCount();
+  const { roundId } = await openRound(sponsor, { budget: world.budget });
   const round = await sponsor.rounds.round(roundId);
   const policy = await sponsor.policy.policy(round.policyVersion);
-  const rule = RULES[Number(policy.rule)] ?? "fedavg";
+  const rule = decodeRule(policy.rule);
   progress.line(`${label} · opened round ${roundId}: budget ${formatTokens(round.funded)}, policy v${round.policyVersion} (${rule})`);
 
   for (const member of world.cast) await contribute(world, member, roundId, label);
@@ -60,7 +60,7 @@ export async function runDemoRound(world: DemoWorld, label: string): Promise<Rou
   const revealers = world.cast.filter((m) => m.role !== "non-revealer");
   for (const member of revealers) await revealUpdate(session(world, member), { roundId });
   await devnet.connection.networkHelpers.time.increaseTo(Number(round.revealEnd));
-  await (await sponsor.rounds.close(roundId)).wait();
+  await closeRound(sponsor, roundId);
   progress.line(`${label} · ${world.cast.length} committed, ${revealers.length} revealed, round closed; operators computing`);
 
   const status = await waitForOperators(world, roundId, label);
@@ -72,8 +72,9 @@ export async function runDemoRound(world: DemoWorld, label: string): Promise<Rou
     await devnet.connection.networkHelpers.time.increaseTo(challengeEnd);
   }
   const nonRevealers = world.cast.filter((m) => m.role === "non-revealer").map((m) => m.signer.address.toLowerCase());
-  for (const account of nonRevealers) await (await sponsor.rounds.slashNonRevealer(roundId, account)).wait();
-  for (const p of pkg?.invalidProofs ?? []) await (await sponsor.rounds.slashInvalid(roundId, p.account, p.reason, [...p.proof])).wait();
+  // The sponsor keeps its round: one keeper pass slashes the non-revealers and the invalid contributors.
+  const invalidOf = async (): Promise<InvalidEntry[] | undefined> => pkg?.invalidProofs.map((p) => ({ account: p.account, reason: p.reason, proof: p.proof }));
+  await keeperPass(sponsor, devnet.deployment, roundId, { invalidOf, kinds: ["slash-non-revealer", "slash-invalid"] });
 
   let accuracy: number | null = null;
   let audit: { match: boolean } | null = null;
@@ -84,12 +85,7 @@ export async function runDemoRound(world: DemoWorld, label: string): Promise<Rou
       }
     }
     // The operators whose attestation made the final result share the operators' pool.
-    const digest = (await sponsor.rounds.round(roundId)).resultDigest;
-    for (const op of devnet.operators) {
-      if ((await sponsor.rounds.attestationOf(roundId, op.signer.address)) === digest) {
-        await (await sponsor.rounds.claimOperatorReward(roundId, op.signer.address)).wait();
-      }
-    }
+    await keeperPass(sponsor, devnet.deployment, roundId, { invalidOf, kinds: ["claim-operator"] });
     const model = await devnet.store.get(pkg.attested.modelHash);
     if (model) accuracy = (await evaluate(modelFileToWeights(model), world.test)).accuracy;
     audit = { match: await auditRound(world, roundId) };
@@ -166,7 +162,7 @@ async function waitForOperators(world: DemoWorld, roundId: bigint, label: string
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
   const queues = world.operators[0]?.runtime.queues;
   for (;;) {
-    const status = ROUND_STATUS[Number((await rounds.round(roundId)).status)] ?? "None";
+    const status = decodeRoundStatus((await rounds.round(roundId)).status);
     if (status === "Finalized" || status === "Failed") return status;
     if (Date.now() > deadline) throw new InvariantError(`round ${roundId} not settled by the operators within ${SETTLE_TIMEOUT_MS / 1000} s`);
     if (queues) {
@@ -208,12 +204,5 @@ async function auditRound(world: DemoWorld, roundId: bigint): Promise<boolean> {
 async function slashesOf(world: DemoWorld, roundId: bigint): Promise<RoundSummary["slashes"]> {
   const { rounds } = world.devnet.as(world.devnet.sponsor);
   const events = await rounds.queryFilter(rounds.filters.ContributorSlashed(roundId));
-  return events.map((e) => ({ account: e.args.account.toLowerCase(), amount: e.args.amount.toString(), reason: SLASH_REASONS[Number(e.args.reason)] ?? `reason ${e.args.reason}` }));
-}
-
-/** Token base units as whole tokens with up to two decimals. */
-export function formatTokens(amount: bigint): string {
-  const whole = amount / 10n ** 18n;
-  const cents = (amount % 10n ** 18n) / 10n ** 16n;
-  return `${whole}.${cents.toString().padStart(2, "0")} CWT`;
+  return events.map((e) => ({ account: e.args.account.toLowerCase(), amount: e.args.amount.toString(), reason: decodeSlashReason(e.args.reason) }));
 }

@@ -4,13 +4,14 @@ import { join } from "node:path";
 
 import { pino } from "pino";
 
-import { ContributorConfigSchema, OperatorConfigSchema } from "../config.ts";
+import { ContributorConfigSchema } from "../config.ts";
 import { loadLocalData } from "../contributor/local-data.ts";
 import type { PartitionScheme } from "../contributor/partition.ts";
 import { openSession, type ContributorSession } from "../contributor/session.ts";
 import { evaluate } from "../contributor/train.ts";
 import { modelFileToWeights } from "../contributor/weights.ts";
 import { DEVNET_POLICY, startDevnet, type Devnet } from "../devnet/devnet.ts";
+import { devnetOperatorConfig } from "../devnet/operator-config.ts";
 import { createLogger } from "../logger.ts";
 import { findOrStartRedis, type RedisHandle } from "../operator/redis-server.ts";
 import { startOperator, type RunningOperator } from "../operator/service.ts";
@@ -182,22 +183,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
 async function startOperators(devnet: Devnet, redis: RedisHandle, options: DemoOptions, work: string, threshold: number): Promise<RunningOperator[]> {
   const operators: RunningOperator[] = [];
-  for (const [i, op] of devnet.operators.entries()) {
-    const config = OperatorConfigSchema.parse({
-      RPC_URL: devnet.bridge.url,
-      DEPLOYMENT: devnet.manifestPath,
-      ORACLE_PRIVATE_KEY: op.privateKey,
-      CONFIRMATIONS: "1",
-      POLL_INTERVAL_MS: "250",
-      WORKERS: String(options.workers),
-      BACKEND: "cpu",
-      STORE_DIR: devnet.store.root,
-      WORK_DIR: join(work, `operator-${i + 1}`),
-      METRICS_PORT: "0",
-      LOCK_DURATION_MS: "10000",
-      QUEUE_PREFIX: `{cw-demo-${process.pid}-op${i + 1}}`,
-      LOG_LEVEL: "error",
-    });
+  for (const i of devnet.operators.keys()) {
+    const config = devnetOperatorConfig(devnet, i, work, { POLL_INTERVAL_MS: "250", WORKERS: String(options.workers), LOG_LEVEL: "error" });
     // Operator logs go to stderr at error level, so the demo's own progress stays readable.
     operators.push(await startOperator(config, redis.url, createLogger(config, pino.destination(2)).child({ operator: i + 1, threshold })));
   }

@@ -7,6 +7,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 
 import { connectContracts, type Contracts } from "../chain/contracts.ts";
 import { InvalidInputError } from "../errors.ts";
+import { registerOperator, topUpStake } from "../staking/stake.ts";
 import { serializeDeployment, type Deployment } from "../chain/deployment.ts";
 import { initialWeights } from "../contributor/model.ts";
 import { weightsToModelFile } from "../contributor/weights.ts";
@@ -126,11 +127,9 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   await (await token.transfer(sponsor.address, parseEther("100000"))).wait();
   for (const account of [...operators.map((o) => o.signer), ...contributors]) {
     await (await token.transfer(account.address, stake)).wait();
-    const c = as(account);
-    await (await c.token.approve(deployment.contracts.staking, stake)).wait();
-    await (await c.staking.stake(stake)).wait();
+    await topUpStake(as(account), { amount: stake, mode: "add" });
   }
-  for (const { signer } of operators) await (await as(signer).oracleRegistry.register()).wait();
+  for (const { signer } of operators) await registerOperator(as(signer));
   await (await as(sponsor).token.approve(deployment.contracts.rounds, parseEther("100000"))).wait();
 
   return {

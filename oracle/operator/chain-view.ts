@@ -1,7 +1,7 @@
 import { ZeroHash } from "ethers";
 
 import { withRetry } from "../chain/retry.ts";
-import { ROUND_STATUS } from "../chain/round-reader.ts";
+import { decodeRoundStatus } from "../chain/enums.ts";
 import type { OperatorRuntime } from "./runtime.ts";
 import type { WatcherChain } from "./watcher.ts";
 
@@ -28,7 +28,7 @@ export function watcherChain(runtime: Pick<OperatorRuntime, "provider" | "contra
       const pending: bigint[] = [];
       for (let id = 1n; id <= count; id += 1n) {
         const round = await retry("round", () => contracts.rounds.round(id, { blockTag: blockNumber }));
-        if (ROUND_STATUS[Number(round.status)] !== "Closed" || nowSeconds > round.attestDeadline) continue;
+        if (decodeRoundStatus(round.status) !== "Closed" || nowSeconds > round.attestDeadline) continue;
         const attested = await retry("attestationOf", () => contracts.rounds.attestationOf(id, operator, { blockTag: blockNumber }));
         if (attested === ZeroHash) pending.push(id);
       }
@@ -45,7 +45,7 @@ export function needsAttestationAtLatest(runtime: Pick<OperatorRuntime, "contrac
   const { contracts, log } = runtime;
   return async (roundId) => {
     const round = await withRetry(() => contracts.rounds.round(roundId), { log, what: "round" });
-    if (ROUND_STATUS[Number(round.status)] !== "Closed") return false;
+    if (decodeRoundStatus(round.status) !== "Closed") return false;
     return (await withRetry(() => contracts.rounds.attestationOf(roundId, operator), { log, what: "attestationOf" })) === ZeroHash;
   };
 }

@@ -4,9 +4,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { Redis } from "ioredis";
-
 import { RedisUnavailableError } from "../errors.ts";
+import { pingRedisUrl } from "./redis-connection.ts";
 
 /** The Redis the developer and CI machines run. */
 export const DEFAULT_LOCAL_REDIS_URL = "redis://127.0.0.1:6379";
@@ -28,22 +27,7 @@ export interface RedisHandle {
 
 /** Resolves true when a Redis at `url` answers PING within {@link PING_TIMEOUT_MS}. */
 export async function pingRedis(url: string): Promise<boolean> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: PING_TIMEOUT_MS,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  // Connection errors are the expected "no" of this probe; they must not surface as unhandled.
-  client.on("error", () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
+  return pingRedisUrl(url, PING_TIMEOUT_MS);
 }
 
 /** Asks the kernel for a free TCP port on loopback. */

@@ -1,7 +1,8 @@
 import { Queue, type ConnectionOptions } from "bullmq";
-import { JsonRpcProvider, Network } from "ethers";
+import type { JsonRpcProvider } from "ethers";
 
 import { connectContracts, type Contracts } from "../chain/contracts.ts";
+import { providerFor } from "../chain/connect.ts";
 import { readDeployment, type Deployment } from "../chain/deployment.ts";
 import { withRetry } from "../chain/retry.ts";
 import { readRoundSpec, type RoundSpec } from "../chain/round-reader.ts";
@@ -11,6 +12,8 @@ import type { BlobStore } from "../storage/blob-store.ts";
 import { LocalDirectoryStore } from "../storage/local-directory-store.ts";
 import type { FetchLimits } from "../storage/fetch-blob.ts";
 import { QUEUES, type JobRetrySettings } from "./queues.ts";
+import { bullmqConnection, closeBullmqConnection } from "./redis-connection.ts";
+import { lazyIpfsReader } from "../storage/ipfs-node.ts";
 
 /** What every operator process shares: chain access, the store and the queues. */
 export interface OperatorRuntime {
@@ -34,10 +37,10 @@ export interface OperatorRuntime {
 /** Opens chain access, the store and the queues of one operator process. */
 export async function openRuntime(config: OperatorConfig, redisUrl: string, log: Logger): Promise<OperatorRuntime> {
   const deployment = await readDeployment(config.DEPLOYMENT);
-  const network = Network.from(deployment.chainId);
-  const provider = new JsonRpcProvider(config.RPC_URL, network, { staticNetwork: network, pollingInterval: Math.min(config.POLL_INTERVAL_MS, 4_000) });
+  const provider = providerFor(config.RPC_URL, deployment.chainId, Math.min(config.POLL_INTERVAL_MS, 4_000));
   const contracts = connectContracts(deployment, provider);
-  const connection: ConnectionOptions = { url: redisUrl, maxRetriesPerRequest: null };
+  const connection: ConnectionOptions = bullmqConnection(redisUrl);
+  const ipfs = lazyIpfsReader(config, log);
   const queueOptions = { connection, prefix: config.QUEUE_PREFIX };
   const queues = {
     rounds: new Queue(QUEUES.rounds, queueOptions),
@@ -58,7 +61,7 @@ export async function openRuntime(config: OperatorConfig, redisUrl: string, log:
     store: new LocalDirectoryStore(config.STORE_DIR),
     connection,
     queues,
-    limits: { maxBytes: config.FETCH_MAX_BYTES, timeoutMs: config.FETCH_TIMEOUT_MS },
+    limits: { maxBytes: config.FETCH_MAX_BYTES, timeoutMs: config.FETCH_TIMEOUT_MS, ipfs },
     retry: { roundAttempts: config.ROUND_ATTEMPTS, submitAttempts: config.SUBMIT_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS },
     log,
     confirmedHead,
@@ -69,6 +72,8 @@ export async function openRuntime(config: OperatorConfig, redisUrl: string, log:
     async close() {
       const results = await Promise.allSettled(Object.values(queues).map((q) => q.close()));
       for (const r of results) if (r.status === "rejected") log.error({ err: r.reason }, "queue close failed");
+      await closeBullmqConnection(connection);
+      await ipfs.close();
       provider.destroy();
     },
   };

@@ -1,5 +1,4 @@
 import { Job, QueueEvents, type Queue } from "bullmq";
-import { Redis } from "ioredis";
 
 import { loadWallet } from "../chain/signer.ts";
 import { workerEnvironment, type OperatorConfig } from "../config.ts";
@@ -9,6 +8,7 @@ import { startHttpServer, type RunningHttpServer } from "./http-server.ts";
 import { createOperatorMetrics, type OperatorMetrics } from "./metrics.ts";
 import { QUEUES } from "./queues.ts";
 import { checkRedisForBullmq } from "./redis-checks.ts";
+import { createRedisClient, serversOf, type RedisClient } from "./redis-connection.ts";
 import { RoundEnqueuer } from "./round-enqueuer.ts";
 import { openRuntime, type OperatorRuntime } from "./runtime.ts";
 import { startSubmitter } from "./submitter-worker.ts";
@@ -96,7 +96,7 @@ function operatorMetrics(runtime: OperatorRuntime): OperatorMetrics {
 }
 
 /** The chain watcher with the round enqueuer behind it (reconciling every `RECONCILE_INTERVAL_MS`). */
-function roundWatcher(runtime: OperatorRuntime, redis: Redis, address: string, metrics: OperatorMetrics, log: Logger): { watcher: RoundWatcher; cursorKey: string } {
+function roundWatcher(runtime: OperatorRuntime, redis: RedisClient, address: string, metrics: OperatorMetrics, log: Logger): { watcher: RoundWatcher; cursorKey: string } {
   const { config, deployment } = runtime;
   const enqueuer = new RoundEnqueuer({
     chainId: deployment.chainId,
@@ -131,10 +131,10 @@ export async function startOperator(config: OperatorConfig, redisUrl: string, lo
   try {
     const runtime = await openRuntime(config, redisUrl, log);
     parts.push(["runtime", () => runtime.close()]);
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const redis = createRedisClient(redisUrl);
     redis.on("error", (err) => log.error({ err }, "redis connection error"));
     parts.push(["redis", async () => redis.disconnect()]);
-    for (const warning of await checkRedisForBullmq(redis)) log.warn({ redis: "settings" }, warning);
+    for (const server of await serversOf(redis)) for (const warning of await checkRedisForBullmq(server)) log.warn({ redis: "settings" }, warning);
 
     const wallet = await loadWallet({ privateKey: config.ORACLE_PRIVATE_KEY, keystore: config.KEYSTORE, keystorePassword: config.KEYSTORE_PASSWORD }, runtime.provider);
     const address = (await wallet.getAddress()).toLowerCase();
@@ -189,7 +189,7 @@ export async function startOperator(config: OperatorConfig, redisUrl: string, lo
 function startHttp(
   config: OperatorConfig,
   runtime: OperatorRuntime,
-  redis: Redis,
+  redis: RedisClient,
   metrics: OperatorMetrics,
   address: string,
   workers: () => number | "in-process",
@@ -208,7 +208,7 @@ function startHttp(
 
 /** Deletes an operator's queues and watcher cursor from Redis. */
 async function purge(config: OperatorConfig, redisUrl: string, cursorKey: string, log: Logger): Promise<void> {
-  const purger = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const purger = createRedisClient(redisUrl);
   try {
     const queues = await openRuntime(config, redisUrl, log);
     try {

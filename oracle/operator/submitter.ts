@@ -2,7 +2,8 @@ import { UnrecoverableError } from "bullmq";
 import { ZeroHash, type ContractTransactionResponse, type TransactionReceipt, type TypedDataDomain, type Wallet } from "ethers";
 
 import type { Contracts } from "../chain/contracts.ts";
-import { ROUND_STATUS } from "../chain/round-reader.ts";
+import { decodeRoundStatus } from "../chain/enums.ts";
+import { decodeRevert } from "../chain/revert.ts";
 import { EquivocationRefusedError, InvariantError, SubmissionRevertedError, SubmissionStuckError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { roundResultDigest, signAttestation } from "../protocol/signed-result.ts";
@@ -57,7 +58,7 @@ export async function processSubmit(data: SubmitJobData, deps: SubmitDeps): Prom
   const digest = roundResultDigest(deps.domain, pkg.attested);
   const operator = await deps.wallet.getAddress();
 
-  const status = ROUND_STATUS[Number((await rounds.round(roundId)).status)];
+  const status = decodeRoundStatus((await rounds.round(roundId)).status);
   if (status === "Finalized" || status === "Failed" || status === "Disputed") return { outcome: "already-settled", digest };
   const existing = await rounds.attestationOf(roundId, operator);
   if (existing === digest) return { outcome: "already-attested", digest };
@@ -79,12 +80,13 @@ export async function processSubmit(data: SubmitJobData, deps: SubmitDeps): Prom
     log.info({ digest, txHash: receipt.hash, finalized }, "attestation mined");
     return { outcome: "attested", digest, finalized, txHash: receipt.hash };
   } catch (err) {
-    const name = revertName(deps.contracts, err);
+    const decoded = decodeRevert(err, deps.contracts.rounds.interface);
+    const name = decoded?.name;
     if (name && SETTLED_ERRORS.has(name)) {
       log.info({ digest, revert: name }, "chain already has this round's result");
       return { outcome: name === "RoundsAlreadyAttested" ? "already-attested" : "already-settled", digest };
     }
-    if (name) throw permanent(new SubmissionRevertedError(`round ${roundId}: attest reverted with ${name}`, { errorName: name, errorArgs: revertArgs(deps.contracts, err), cause: err }));
+    if (name) throw permanent(new SubmissionRevertedError(`round ${roundId}: attest reverted with ${name}`, { errorName: name, errorArgs: decoded?.args ?? [], cause: err }));
     throw err;
   }
 }
@@ -152,34 +154,4 @@ function permanent(err: Error): UnrecoverableError {
   const wrapped = new UnrecoverableError(`${err.name}: ${err.message}`);
   wrapped.cause = err;
   return wrapped;
-}
-
-/** The decoded arguments of a reverted call's custom error, when the data is at hand. */
-function revertArgs(contracts: Contracts, err: unknown): unknown[] {
-  for (let current: unknown = err, depth = 0; current && typeof current === "object" && depth < 6; depth += 1) {
-    if ("revert" in current && current.revert && typeof current.revert === "object" && "args" in current.revert && Array.isArray(current.revert.args)) {
-      return [...(current.revert.args as unknown[])];
-    }
-    if ("data" in current && typeof current.data === "string" && current.data.startsWith("0x") && current.data.length >= 10) {
-      const parsed = contracts.rounds.interface.parseError(current.data);
-      if (parsed) return [...parsed.args];
-    }
-    current = "error" in current ? current.error : "info" in current ? current.info : "cause" in current ? current.cause : undefined;
-  }
-  return [];
-}
-
-/** The custom error name of a reverted call or transaction, if the rounds contract declares it. */
-export function revertName(contracts: Contracts, err: unknown): string | undefined {
-  for (let current: unknown = err, depth = 0; current && typeof current === "object" && depth < 6; depth += 1) {
-    if ("revert" in current && current.revert && typeof current.revert === "object" && "name" in current.revert) {
-      return String(current.revert.name);
-    }
-    if ("data" in current && typeof current.data === "string" && current.data.startsWith("0x") && current.data.length >= 10) {
-      const parsed = contracts.rounds.interface.parseError(current.data);
-      if (parsed) return parsed.name;
-    }
-    current = "error" in current ? current.error : "info" in current ? current.info : "cause" in current ? current.cause : undefined;
-  }
-  return undefined;
 }

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 
 import type { Logger } from "../logger.ts";
 
@@ -154,11 +154,11 @@ export class RoundWatcher {
 
 /** A {@link CursorStore} in one Redis hash. */
 export class RedisCursorStore implements CursorStore {
-  readonly #redis: Redis;
+  readonly #redis: Redis | Cluster;
   readonly #key: string;
 
   /** @param key e.g. `{cw}:watcher:<chainId>:<roundsAddress>:<operator>` */
-  constructor(redis: Redis, key: string) {
+  constructor(redis: Redis | Cluster, key: string) {
     this.#redis = redis;
     this.#key = key;
   }

@@ -3,7 +3,8 @@ import { createHash } from "node:crypto";
 /** A sha256 digest written as `0x` + 64 lowercase hex digits (docs/protocol.md §1). */
 export type Hash = `0x${string}`;
 
-const HASH_PATTERN = /^0x[0-9a-fA-F]{64}$/;
+/** `0x` and 64 hex digits, either case: the one copy of the pattern (schemas use oracle/chain/hash-schema.ts). */
+export const HASH_PATTERN = /^0x[0-9a-fA-F]{64}$/;
 
 /** sha256 of `bytes`, as a protocol {@link Hash}. */
 export function hashBytes(bytes: Uint8Array): Hash {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { InvalidInputError } from "../errors.ts";
+import { HASH_PATTERN } from "./hash.ts";
 import { PolicySchema, type Policy } from "./policy.ts";
 
 /** A contributor who revealed: address (lowercase), revealed update hash, and the fetched file or `null`. */
@@ -18,7 +19,7 @@ export const RoundJsonSchema = z
       z
         .object({
           address: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 20-byte hex address").transform((a) => a.toLowerCase()),
-          revealedHash: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 32-byte hex hash"),
+          revealedHash: z.string().regex(HASH_PATTERN, "must be a 32-byte hex hash"),
           file: z.string().regex(/^[A-Za-z0-9_.-]{1,255}$/, "must be a plain file name").nullable(),
         })
         .strict(),

@@ -4,6 +4,7 @@ import { stat } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
 import type { BlobStore } from "./blob-store.ts";
+import { cidOfUri, type IpfsReader } from "./ipfs-node.ts";
 import { normalizeHash, type Hash } from "../protocol/hash.ts";
 
 /** An operator's limits on fetching one update file. */
@@ -12,6 +13,8 @@ export interface FetchLimits {
   readonly maxBytes: number;
   /** The whole fetch (connect, headers, body) must finish within this time. */
   readonly timeoutMs: number;
+  /** This process's IPFS node, which reads `ipfs://<cid>` URIs; without one they are unavailable. */
+  readonly ipfs?: IpfsReader;
 }
 
 /**
@@ -32,7 +35,7 @@ class FetchRefused extends Error {
 }
 
 /**
- * Fetches `uri` (`file://`, `http://`, `https://`) and checks it against `expectedHash` while
+ * Fetches `uri` (`file://`, `http://`, `https://`, `ipfs://`) and checks it against `expectedHash` while
  * streaming. A `cache` is consulted first and filled on success, so a retried job never fetches
  * the same file twice. Never throws for anything the remote side does; only a broken cache
  * (an I/O error or an `IntegrityError` from it) throws.
@@ -81,8 +84,10 @@ async function readWithin(uri: string, limits: FetchLimits): Promise<{ bytes: Ui
     case "http:":
     case "https:":
       return readHttp(url, limits.maxBytes, signal);
+    case "ipfs:":
+      return readIpfs(uri, limits, signal);
     default:
-      throw new FetchRefused(`unsupported URI scheme ${url.protocol} (file:, http:, https: are)`);
+      throw new FetchRefused(`unsupported URI scheme ${url.protocol} (file:, http:, https:, ipfs: are)`);
   }
 }
 
@@ -109,12 +114,24 @@ async function readHttp(url: URL, maxBytes: number, signal: AbortSignal): Promis
   return collect(response.body, maxBytes);
 }
 
+async function readIpfs(uri: string, limits: FetchLimits, signal: AbortSignal): Promise<{ bytes: Uint8Array; hash: Hash }> {
+  if (!limits.ipfs) throw new FetchRefused("no IPFS node configured in this process to read ipfs:// URIs");
+  let cid: ReturnType<typeof cidOfUri>;
+  try {
+    cid = cidOfUri(uri);
+  } catch (err) {
+    throw new FetchRefused(err instanceof Error ? err.message : String(err));
+  }
+  return collect(limits.ipfs.cat(cid, { maxBytes: limits.maxBytes, signal }), limits.maxBytes, signal);
+}
+
 /** Reads a stream into one buffer, hashing as it goes, and stops at the first byte past `maxBytes`. */
-async function collect(stream: AsyncIterable<Uint8Array>, maxBytes: number): Promise<{ bytes: Uint8Array; hash: Hash }> {
+async function collect(stream: AsyncIterable<Uint8Array>, maxBytes: number, signal?: AbortSignal): Promise<{ bytes: Uint8Array; hash: Hash }> {
   const hasher: Hasher = createHash("sha256");
   const chunks: Uint8Array[] = [];
   let total = 0;
   for await (const chunk of stream) {
+    signal?.throwIfAborted();
     total += chunk.byteLength;
     if (total > maxBytes) throw new FetchRefused(`more than the limit of ${maxBytes} bytes`);
     hasher.update(chunk);

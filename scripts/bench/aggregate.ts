@@ -123,6 +123,8 @@ function printRow(row: Row): void {
 }
 
 export async function run(argv: string[]): Promise<void> {
+  // `--backend webgpu`: webgpu beside cpu with upload/kernel/readback times (scripts/bench/webgpu-timing.ts).
+  if (argv.includes("--backend")) return (await import("./webgpu-timing.ts")).run(argv);
   if (argv.includes("--help") || argv.includes("-h")) return help();
   // Internal modes of the child processes: print JSON only.
   const plainAt = argv.indexOf("--plain-reference");

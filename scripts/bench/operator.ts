@@ -11,10 +11,11 @@ import { hexlify } from "ethers";
 
 import { aggregateRound } from "../../oracle/compute/aggregate-round.ts";
 import { createBackend } from "../../oracle/compute/backends.ts";
-import { OperatorConfigSchema } from "../../oracle/config.ts";
 import { startDevnet, type Devnet } from "../../oracle/devnet/devnet.ts";
+import { devnetOperatorConfig } from "../../oracle/devnet/operator-config.ts";
+import { closeRound, openRound } from "../../oracle/sponsor/index.ts";
 import { createLogger } from "../../oracle/logger.ts";
-import { ROUND_STATUS } from "../../oracle/chain/round-reader.ts";
+import { decodeRoundStatus } from "../../oracle/chain/enums.ts";
 import { hashBytes } from "../../oracle/protocol/hash.ts";
 import { encodeModel } from "../../oracle/protocol/model-file.ts";
 import { parsePolicy } from "../../oracle/protocol/policy.ts";
@@ -59,8 +60,7 @@ async function oneRun(params: number, contributors: number, workers: number): Pr
     });
     const d = devnet;
     const sponsor = d.as(d.sponsor);
-    await (await sponsor.rounds.open(d.deployment.contracts.token, 10n ** 21n)).wait();
-    const roundId = await sponsor.rounds.roundCount();
+    const { roundId } = await openRound(sponsor, { budget: 10n ** 21n });
     const round = await sponsor.rounds.round(roundId);
     const baseHash = hashBytes(genesis);
     const files: { bytes: Uint8Array; hash: string; uri: string; salt: string; address: string }[] = [];
@@ -78,20 +78,19 @@ async function oneRun(params: number, contributors: number, workers: number): Pr
       if (f) await (await d.as(c).rounds.reveal(roundId, f.hash, f.salt, f.uri)).wait();
     }
     await d.connection.networkHelpers.time.increaseTo(Number(round.revealEnd));
-    for (const [i, op] of d.operators.entries()) {
-      const config = OperatorConfigSchema.parse({
-        RPC_URL: d.bridge.url, DEPLOYMENT: d.manifestPath, ORACLE_PRIVATE_KEY: op.privateKey, CONFIRMATIONS: "0", POLL_INTERVAL_MS: "100",
-        WORKERS: String(workers), BACKEND: "cpu", STORE_DIR: d.store.root, WORK_DIR: join(work, `op${i}`), METRICS_PORT: "0", LOG_LEVEL: "error",
-        QUEUE_PREFIX: `{bench-op${i}}`, SHARD_SIZE: String(Math.ceil(params / Math.max(1, workers))),
+    for (const i of d.operators.keys()) {
+      const config = devnetOperatorConfig(d, i, work, {
+        CONFIRMATIONS: "0", POLL_INTERVAL_MS: "100", WORKERS: String(workers), LOG_LEVEL: "error", LOCK_DURATION_MS: "60000",
+        SHARD_SIZE: String(Math.ceil(params / Math.max(1, workers))),
       });
       operators.push(await startOperator(config, redis.url, createLogger(config)));
     }
     // Let worker processes finish starting, so the measurement starts at RoundClosed, not at boot.
     await new Promise((resolve) => setTimeout(resolve, 4_000));
     const closedAt = performance.now();
-    await (await sponsor.rounds.close(roundId)).wait();
+    await closeRound(sponsor, roundId);
     for (;;) {
-      const status = ROUND_STATUS[Number((await sponsor.rounds.round(roundId)).status)];
+      const status = decodeRoundStatus((await sponsor.rounds.round(roundId)).status);
       if (status === "Finalized" || status === "Failed") break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

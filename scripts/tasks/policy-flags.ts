@@ -2,15 +2,10 @@
 // This module is pure data and parsing (no chain access), so the task definitions can import it cheaply.
 import { formatUnits, parseUnits } from "ethers";
 
+import { AGGREGATION_RULES as RULE_NAMES, REMAINDER_DESTINATIONS as REMAINDER_NAMES, WEIGHTINGS as WEIGHTING_NAMES } from "../../oracle/chain/enums.ts";
+import type { ChainPolicy, PolicyFieldName as ChainPolicyFieldName } from "../../oracle/chain/policy-codec.ts";
 import { TaskInputError } from "./task-error.ts";
 import { formatTokenAmount } from "./token-amount.ts";
-
-/** `IModelPolicyRegistry.AggregationRule` names by value (docs/protocol.md §3). */
-export const RULE_NAMES = ["fedavg", "median", "trimmed-mean", "multi-krum"] as const;
-/** `IModelPolicyRegistry.Weighting` names by value. */
-export const WEIGHTING_NAMES = ["uniform", "samples"] as const;
-/** `IModelPolicyRegistry.RemainderDestination` names by value. */
-export const REMAINDER_NAMES = ["treasury", "sponsor"] as const;
 
 /** How a field is written on the command line. */
 export type PolicyFieldKind =
@@ -62,9 +57,9 @@ export const POLICY_FIELDS = [
 ] as const satisfies readonly { name: string; option?: string; type: PolicyFieldKind; help: string }[];
 
 /** A policy field name, e.g. `trimBps`. */
-export type PolicyFieldName = (typeof POLICY_FIELDS)[number]["name"];
+export type PolicyFieldName = ChainPolicyFieldName & (typeof POLICY_FIELDS)[number]["name"];
 /** A whole policy with every field as a bigint (enums by value), as the contract returns it. */
-export type PolicyValues = Record<PolicyFieldName, bigint>;
+export type PolicyValues = ChainPolicy;
 /** The raw flag values of `gov:propose-policy` by option name: undefined keeps the current value. */
 export type PolicyFlags = Partial<Record<string, string | undefined>>;
 /** One changed field. */

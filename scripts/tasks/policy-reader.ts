@@ -1,17 +1,16 @@
 import type { ModelPolicyRegistry } from "../../types/ethers-contracts/governance/ModelPolicyRegistry.ts";
-import { BOUNDED_FIELDS, POLICY_FIELDS, flagName, formatPolicyValue, type PolicyFieldName, type PolicyValues } from "./policy-flags.ts";
+import { policyFromChain } from "../../oracle/chain/policy-codec.ts";
+import { BOUNDED_FIELDS, flagName, formatPolicyValue, type PolicyValues } from "./policy-flags.ts";
 import { TaskInputError } from "./task-error.ts";
 import { decodeRevert, describeRevert } from "./transactions.ts";
 
-/** The contract's `Policy` struct as a plain object of bigints. */
-export function toPolicyValues(struct: Readonly<Record<PolicyFieldName, unknown>>): PolicyValues {
-  const values = {} as PolicyValues;
-  for (const { name } of POLICY_FIELDS) {
-    const value = struct[name];
-    if (typeof value !== "bigint") throw new TaskInputError(`policy field ${name} is missing from the contract's answer`);
-    values[name] = value;
+/** The contract's `Policy` struct as a plain object of bigints (oracle/chain/policy-codec.ts). */
+export function toPolicyValues(struct: object): PolicyValues {
+  try {
+    return policyFromChain(struct);
+  } catch (err) {
+    throw new TaskInputError(err instanceof Error ? err.message : String(err), { cause: err });
   }
-  return values;
 }
 
 /** Policy `version` (1..currentVersion) of the registry. */
@@ -28,7 +27,7 @@ export async function checkPolicyBounds(registry: ModelPolicyRegistry, policy: P
   try {
     await registry.checkPolicy(policy);
   } catch (err) {
-    const decoded = decodeRevert(registry.interface, err);
+    const decoded = decodeRevert(err, registry.interface);
     if (decoded === undefined) throw new TaskInputError(`cannot check the policy bounds: ${describeRevert(err)}`, { cause: err });
     const { name, args } = decoded;
     if (name === "PolicyFieldOutOfBounds") {

@@ -1,57 +1,21 @@
-import { id } from "ethers";
-
 import type { CommonweightGovernor } from "../../types/ethers-contracts/governance/CommonweightGovernor.ts";
+import type { Contracts } from "../../oracle/chain/contracts.ts";
+import { listProposals, type ProposalRecord } from "../../oracle/governance/proposals.ts";
 import { TaskInputError } from "./task-error.ts";
 
-/** `IGovernor.ProposalState` names by value. */
-export const PROPOSAL_STATES = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"] as const;
-export type ProposalStateName = (typeof PROPOSAL_STATES)[number];
+export type { ProposalRecord };
+
+import { decodeProposalState, VOTE_SUPPORT as VOTE_SUPPORT_NAMES, type ProposalStateName, type VoteSupportName } from "../../oracle/chain/enums.ts";
+
+export type { ProposalStateName, VoteSupportName };
 
 /** `GovernorCountingSimple` vote types by name (`castVote` support values). */
-export const VOTE_SUPPORT = { against: 0, for: 1, abstain: 2 } as const;
-export type VoteSupportName = keyof typeof VOTE_SUPPORT;
+export const VOTE_SUPPORT = Object.fromEntries(VOTE_SUPPORT_NAMES.map((name, value) => [name, value])) as Readonly<Record<VoteSupportName, number>>;
 
-/** A proposal as created: everything `queue` and `execute` need, from its `ProposalCreated` event. */
-export interface ProposalRecord {
-  readonly proposalId: bigint;
-  readonly proposer: string;
-  readonly targets: string[];
-  readonly values: bigint[];
-  readonly calldatas: string[];
-  readonly description: string;
-  readonly descriptionHash: string;
-  readonly voteStart: bigint;
-  readonly voteEnd: bigint;
-}
 
-/** Public RPCs cap `eth_getLogs` ranges; 10k blocks is accepted by the common providers. */
-const LOG_RANGE_BLOCKS = 10_000;
-
-/** Every proposal created since `fromBlock`, oldest first. */
+/** Every proposal created since `fromBlock`, oldest first (oracle/governance/proposals.ts). */
 export async function readProposals(governor: CommonweightGovernor, fromBlock: number): Promise<ProposalRecord[]> {
-  const provider = governor.runner?.provider;
-  if (provider === null || provider === undefined) throw new TaskInputError("the governor has no provider");
-  const latest = await provider.getBlockNumber();
-  const proposals: ProposalRecord[] = [];
-  for (let start = fromBlock; start <= latest; start += LOG_RANGE_BLOCKS) {
-    const end = Math.min(start + LOG_RANGE_BLOCKS - 1, latest);
-    for (const log of await governor.queryFilter(governor.filters.ProposalCreated(), start, end)) {
-      // Positional: the event's `values` field is shadowed by Array.prototype.values on ethers' Result.
-      const [proposalId, proposer, targets, values, , calldatas, voteStart, voteEnd, description] = log.args;
-      proposals.push({
-        proposalId,
-        proposer,
-        targets: [...targets],
-        values: [...values],
-        calldatas: [...calldatas],
-        description,
-        descriptionHash: id(description),
-        voteStart,
-        voteEnd,
-      });
-    }
-  }
-  return proposals;
+  return listProposals({ governor } as unknown as Contracts, fromBlock);
 }
 
 /** @throws {TaskInputError} when no proposal `proposalId` was created since the deployment. */
@@ -63,9 +27,12 @@ export async function findProposal(governor: CommonweightGovernor, fromBlock: nu
 
 /** The proposal's current state by name. */
 export async function proposalState(governor: CommonweightGovernor, proposalId: bigint): Promise<ProposalStateName> {
-  const state = PROPOSAL_STATES[Number(await governor.state(proposalId))];
-  if (state === undefined) throw new TaskInputError(`proposal ${proposalId} has an unknown state`);
-  return state;
+  const value = await governor.state(proposalId);
+  try {
+    return decodeProposalState(value);
+  } catch (err) {
+    throw new TaskInputError(`proposal ${proposalId} has an unknown state ${value}`, { cause: err });
+  }
 }
 
 /** @throws {TaskInputError} unless `text` is a decimal or 0x-hex uint256. */

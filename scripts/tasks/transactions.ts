@@ -1,6 +1,10 @@
-import { isCallException, isHexString, type ContractTransactionReceipt, type ContractTransactionResponse, type Interface } from "ethers";
+import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
 
+import { describeError } from "../../oracle/chain/transactions.ts";
+import { OracleError } from "../../oracle/errors.ts";
 import { TaskInputError } from "./task-error.ts";
+
+export { decodeRevert, type DecodedRevert } from "../../oracle/chain/revert.ts";
 
 /**
  * Sends one transaction, waits for its receipt and prints `label: <hash> (block n)`.
@@ -22,37 +26,18 @@ export async function sendTransaction(label: string, send: () => Promise<Contrac
 
 /** A revert as `ErrorName(arg, ...)` when the contract's ABI decodes it, else the provider's short message. */
 export function describeRevert(err: unknown): string {
-  if (isCallException(err) && err.revert !== null && err.revert !== undefined) {
-    return `${err.revert.name}(${err.revert.args.map((a: unknown) => String(a)).join(", ")})`;
-  }
-  if (isCallException(err)) return err.shortMessage;
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** A decoded custom error. */
-export interface DecodedRevert {
-  readonly name: string;
-  readonly args: readonly unknown[];
+  return describeError(err);
 }
 
 /**
- * Decodes a revert with `iface`, whichever provider threw it: ethers' CallException over HTTP, or Hardhat's
- * SolidityError on the in-process network (both carry the revert data as `data`, possibly nested).
+ * Runs an actor function (oracle/sponsor, keeper, staking, governance) and turns its typed errors into the
+ * {@link TaskInputError} Hardhat prints as one line.
  */
-export function decodeRevert(iface: Interface, err: unknown): DecodedRevert | undefined {
-  const data = revertData(err);
-  if (data === undefined) return undefined;
-  const parsed = iface.parseError(data);
-  return parsed === null ? undefined : { name: parsed.name, args: [...parsed.args] };
-}
-
-function revertData(err: unknown, depth = 0): string | undefined {
-  if (typeof err !== "object" || err === null || depth > 4) return undefined;
-  const record = err as Record<string, unknown>;
-  if (typeof record.data === "string" && isHexString(record.data) && record.data.length >= 10) return record.data;
-  for (const key of ["data", "error", "info", "cause"]) {
-    const found = revertData(record[key], depth + 1);
-    if (found !== undefined) return found;
+export async function runAction<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (err) {
+    if (err instanceof OracleError) throw new TaskInputError(err.message, { cause: err });
+    throw err;
   }
-  return undefined;
 }

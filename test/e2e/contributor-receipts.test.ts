@@ -8,7 +8,7 @@ import { makeUpdate } from "../../oracle/contributor/update.ts";
 import { startDevnet, type Devnet } from "../../oracle/devnet/devnet.ts";
 import { getResultPackage } from "../../oracle/storage/result-package-store.ts";
 import { contributorEnv, contributorSession, runCw } from "../oracle/contributor/chain-support.ts";
-import { contribution, runRoundToClose, startTestOperator, syntheticUpdate, TEST_POLICY, tempDir, passChallengeWindow, waitForSettlement, type TestOperator } from "./support.ts";
+import { contribution, runRoundToClose, slashInvalid, startTestOperator, syntheticUpdate, TEST_POLICY, tempDir, passChallengeWindow, waitForSettlement, type TestOperator } from "./support.ts";
 
 /** `IModelPolicyRegistry.AggregationRule.MultiKrum`. */
 const MULTI_KRUM = 3;
@@ -112,7 +112,7 @@ describe("e2e: contributor receipts explain exclusion (multi-krum) and invalidit
     const pkg = await getResultPackage(operators[0]?.running.runtime.store ?? devnet.store, jobs?.[0]?.data.package as string);
     const proof = pkg.invalidProofs.find((p) => p.account === address(5));
     if (!proof) throw new Error("no invalid proof");
-    await (await devnet.as(devnet.sponsor).rounds.slashInvalid(roundId, proof.account, proof.reason, [...proof.proof])).wait();
+    await slashInvalid(devnet.as(devnet.sponsor), roundId, proof.account, proof.reason, proof.proof);
 
     const after = await buildReceipt(reader, roundId, address(5));
 

@@ -19,6 +19,7 @@ import {
   passChallengeWindow, waitForSettlement,
   type Contribution,
   type TestOperator,
+  slashInvalid,
 } from "./support.ts";
 
 const CW = fileURLToPath(new URL("../../bin/cw.js", import.meta.url));
@@ -141,10 +142,10 @@ describe("e2e: two operators (k = 2) finalize a round with bad updates in it", f
     const pkg = await latestPackage(operators[0], roundId);
     const proof = pkg.invalidProofs[0];
     if (!proof) throw new Error("no invalid proof");
-    const { rounds, staking } = devnet.as(devnet.sponsor);
+    const { staking } = devnet.as(devnet.sponsor);
     const before = await staking.stakeOf(proof.account);
 
-    await (await rounds.slashInvalid(roundId, proof.account, proof.reason, [...proof.proof])).wait();
+    await slashInvalid(devnet.as(devnet.sponsor), roundId, proof.account, proof.reason, proof.proof);
 
     expect(await staking.stakeOf(proof.account)).to.be.lessThan(before);
   });

@@ -12,12 +12,14 @@ import { hexlify, ZeroHash } from "ethers";
 import { modelLayout } from "../../oracle/contributor/model.ts";
 import { SeededRandom } from "../../oracle/contributor/random.ts";
 import { makeUpdate } from "../../oracle/contributor/update.ts";
-import { OperatorConfigSchema, type OperatorConfig } from "../../oracle/config.ts";
+import type { OperatorConfig } from "../../oracle/config.ts";
+import { devnetOperatorConfig } from "../../oracle/devnet/operator-config.ts";
 import { DEVNET_POLICY, startDevnet, type Devnet } from "../../oracle/devnet/devnet.ts";
 import { createLogger } from "../../oracle/logger.ts";
 import { startRedisServer } from "../../oracle/operator/redis-server.ts";
 import { startOperator, type RunningOperator } from "../../oracle/operator/service.ts";
-import { ROUND_STATUS } from "../../oracle/chain/round-reader.ts";
+import { decodeRoundStatus } from "../../oracle/chain/enums.ts";
+import { closeRound, openRound } from "../../oracle/sponsor/index.ts";
 
 export const HOUR = 3600;
 
@@ -43,26 +45,7 @@ export interface TestOperator {
 
 export async function startTestOperator(devnet: Devnet, index: number, dir: string, overrides: Partial<Record<keyof OperatorConfig, string>> = {}): Promise<TestOperator> {
   const redis = await startRedisServer();
-  const operator = devnet.operators[index];
-  if (!operator) throw new Error(`no operator ${index}`);
-  const config = OperatorConfigSchema.parse({
-    RPC_URL: devnet.bridge.url,
-    DEPLOYMENT: devnet.manifestPath,
-    ORACLE_PRIVATE_KEY: operator.privateKey,
-    CONFIRMATIONS: "1",
-    POLL_INTERVAL_MS: "200",
-    WORKERS: "1",
-    BACKEND: "cpu",
-    SHARD_SIZE: "16384",
-    STORE_DIR: devnet.store.root,
-    WORK_DIR: join(dir, `operator-${index}`),
-    FETCH_MAX_BYTES: "268435456",
-    FETCH_TIMEOUT_MS: "2000",
-    METRICS_PORT: "0",
-    LOCK_DURATION_MS: "3000",
-    LOG_LEVEL: "warn",
-    ...overrides,
-  });
+  const config = devnetOperatorConfig(devnet, index, dir, { SHARD_SIZE: "16384", FETCH_TIMEOUT_MS: "2000", LOCK_DURATION_MS: "3000", QUEUE_PREFIX: "{cw}", ...overrides });
   const running = await startOperator(config, redis.url, createLogger(config).child({ operator: index }));
   return {
     running,
@@ -114,8 +97,7 @@ export async function contribution(dir: string, contributor: HardhatEthersSigner
 /** Opens a round, commits and reveals `contributions`, warps past the reveal window and closes it. */
 export async function runRoundToClose(devnet: Devnet, build: (roundId: bigint, baseHash: string) => Promise<Contribution[]>): Promise<{ roundId: bigint; contributions: Contribution[] }> {
   const sponsor = devnet.as(devnet.sponsor);
-  await (await sponsor.rounds.open(devnet.deployment.contracts.token, 1_000n * 10n ** 18n)).wait();
-  const roundId = await sponsor.rounds.roundCount();
+  const { roundId } = await openRound(sponsor, { budget: 1_000n * 10n ** 18n });
   const round = await sponsor.rounds.round(roundId);
   const base = await sponsor.modelRegistry.modelVersion(round.baseModelVersion);
   const contributions = await build(roundId, base.modelHash);
@@ -126,7 +108,7 @@ export async function runRoundToClose(devnet: Devnet, build: (roundId: bigint, b
   await devnet.connection.networkHelpers.time.increaseTo(Number(round.commitEnd));
   for (const c of contributions) await (await devnet.as(c.contributor).rounds.reveal(roundId, c.hash, c.salt, c.uri)).wait();
   await devnet.connection.networkHelpers.time.increaseTo(Number(round.revealEnd));
-  await (await sponsor.rounds.close(roundId)).wait();
+  await closeRound(sponsor, roundId);
   await devnet.connection.networkHelpers.mine(2);
   return { roundId, contributions };
 }
@@ -136,7 +118,7 @@ export async function waitForSettlement(devnet: Devnet, roundId: bigint, timeout
   const deadline = Date.now() + timeoutMs;
   const { rounds } = devnet.as(devnet.sponsor);
   for (;;) {
-    const status = ROUND_STATUS[Number((await rounds.round(roundId)).status)] ?? "None";
+    const status = decodeRoundStatus((await rounds.round(roundId)).status);
     if (status === "Finalized" || status === "Failed") return status;
     if (Date.now() > deadline) throw new Error(`round ${roundId} still ${status} after ${timeoutMs} ms`);
     await devnet.connection.networkHelpers.mine(1);
@@ -152,3 +134,5 @@ export async function passChallengeWindow(devnet: Devnet, roundId: bigint): Prom
 }
 
 export { ZeroHash };
+/** The upkeep transactions, from their one home (oracle/keeper/upkeep.ts). */
+export { closeRound, slashInvalid } from "../../oracle/keeper/upkeep.ts";

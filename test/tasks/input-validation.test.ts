@@ -42,7 +42,7 @@ const REJECTED: ReadonlyArray<{ readonly name: string; readonly task: string; re
   { name: "roundOpenWithoutBudget", task: "round:open", args: {}, message: /^--budget is required/ },
   { name: "delegateToInvalidAddress", task: "token:delegate", args: { to: "0x1234" }, message: /^--to must be an address; got '0x1234'$/ },
   { name: "fromUnknownAccount", task: "stake", args: { amount: "1", from: "99" }, message: /^--from 99: network default has 40 account\(s\)/ },
-  { name: "operatorWithoutStake", task: "operator:register", args: {}, message: /has 0 CWT of free stake; operators need 10000 CWT \(run: npx hardhat stake --amount 10000\)/ },
+  { name: "operatorWithoutTokens", task: "operator:register", args: { from: "5" }, message: /holds 0 CWT, needs 10000 CWT to stake$/ },
   { name: "roundStatusNoRounds", task: "round:status", args: { roundId: "" }, message: /^no rounds yet/ },
 ];
 

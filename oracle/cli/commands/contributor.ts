@@ -3,20 +3,25 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 import { Command } from "commander";
-import { formatUnits, getAddress, isAddress, parseUnits } from "ethers";
+import { getAddress, isAddress } from "ethers";
 
+import { isHash } from "../../chain/hash-schema.ts";
+import { formatTokens, parseTokens as parseTokenAmount } from "../../chain/units.ts";
 import { ContributorConfigSchema, describeSettings, loadContributorConfig } from "../../config.ts";
 import { claimReward } from "../../contributor/claim.ts";
 import { commitUpdate, revealUpdate } from "../../contributor/commit-reveal.ts";
 import type { PartitionScheme } from "../../contributor/partition.ts";
 import { buildReceipt, renderReceipt } from "../../contributor/receipt.ts";
 import { progressLine, trainForRound } from "../../contributor/round-training.ts";
-import { openSession, parseRoundId, resolveRoundId, type ContributorSession } from "../../contributor/session.ts";
+import { openSession, parseRoundId, requireWallet, resolveRoundId, type ContributorSession } from "../../contributor/session.ts";
 import { isoTime, requestUnstake, stake, withdrawUnstaked } from "../../contributor/staking.ts";
 import { readStatus } from "../../contributor/status.ts";
 import { InvalidInputError } from "../../errors.ts";
+import { releaseStake } from "../../keeper/upkeep.ts";
+import { roundFlag } from "./keeper.ts";
 import { hashBytes } from "../../protocol/hash.ts";
 import { LocalDirectoryStore } from "../../storage/local-directory-store.ts";
+import { registerPublish } from "../contributor-publish.ts";
 
 const SETTINGS_HELP = `\nSettings (environment variables or an --env-file; default, description):\n${describeSettings(ContributorConfigSchema)}\n`;
 
@@ -54,15 +59,7 @@ function output(opts: CommonOptions, value: unknown, text: string): void {
 }
 
 function parseTokens(text: string | undefined): bigint | undefined {
-  if (text === undefined) return undefined;
-  try {
-    const amount = parseUnits(text, 18);
-    if (amount <= 0n) throw new InvalidInputError(`amount must be positive, got ${text}`);
-    return amount;
-  } catch (err) {
-    if (err instanceof InvalidInputError) throw err;
-    throw new InvalidInputError(`not a token amount: ${JSON.stringify(text)} (whole tokens, e.g. 100 or 2.5)`, { cause: err });
-  }
+  return text === undefined ? undefined : parseTokenAmount("the amount", text);
 }
 
 function integer(name: string, text: string, min: number): number {
@@ -90,7 +87,7 @@ function scheme(opts: { scheme: string; shards: string; alpha: string }): Partit
   }
 }
 
-const tokens = (amount: bigint): string => `${formatUnits(amount, 18)} tokens`;
+const tokens = formatTokens;
 
 type TrainOptions = CommonOptions & {
   round?: string; store?: string; out?: string; contributor: string; contributors: string; scheme: string; shards: string; alpha: string;
@@ -168,7 +165,27 @@ function registerStake(contributor: Command): void {
           return;
         }
         const done = await requestUnstake(session, parseTokens(amountText));
-        output(opts, done, `unbonding ${tokens(done.amount)}; withdraw from ${isoTime(done.releaseAt)} with 'cw contributor unstake --withdraw' (tx ${done.txHash})`);
+        output(opts, done, `unbonding ${tokens(done.amount)}; withdraw from ${isoTime(done.releaseAt)} with 'cw contributor withdraw' (tx ${done.txHash})`);
+      });
+    });
+
+  withCommon(contributor.command("withdraw"))
+    .description("withdraw the unbonding request once its delay has passed")
+    .action(async (opts: CommonOptions) => {
+      await withSession(opts, true, async (session) => {
+        const done = await withdrawUnstaked(session);
+        output(opts, done, `withdrew ${tokens(done.amount)} (tx ${done.txHash})`);
+      });
+    });
+
+  withCommon(contributor.command("release"))
+    .description("release your stake lock of an ended round once its challenge window is over")
+    .option("--round <id>", "the round")
+    .action(async (opts: CommonOptions & { round?: string }) => {
+      const roundId = roundFlag(opts.round);
+      await withSession(opts, true, async (session) => {
+        const tx = await releaseStake(session.contracts, roundId, requireWallet(session).address);
+        output(opts, { roundId, txHash: tx.hash, gasUsed: tx.gasUsed }, `released your stake lock of round ${roundId} (tx ${tx.hash})`);
       });
     });
 }
@@ -191,7 +208,7 @@ function registerCommitReveal(contributor: Command): void {
         uri ??= pathToFileURL(resolve(opts.updateFile)).href;
       }
       if (!hash || !uri) throw new InvalidInputError("give --hash and --uri (as printed by 'cw contributor train'), or --update-file");
-      if (!/^0x[0-9a-fA-F]{64}$/.test(hash)) throw new InvalidInputError(`--hash must be 0x and 64 hex digits, got ${JSON.stringify(hash)}`);
+      if (!isHash(hash)) throw new InvalidInputError(`--hash must be 0x and 64 hex digits, got ${JSON.stringify(hash)}`);
       const [updateHash, updateUri] = [hash, uri];
       await withSession(opts, true, async (session) => {
         const roundId = await resolveRoundId(session.contracts, parseRoundId(opts.round));
@@ -275,4 +292,5 @@ export function register(program: Command): void {
   registerStake(contributor);
   registerCommitReveal(contributor);
   registerResults(contributor);
+  registerPublish(contributor);
 }

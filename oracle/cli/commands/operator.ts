@@ -1,15 +1,16 @@
 import { type Command } from "commander";
-import { JsonRpcProvider, Network, parseUnits } from "ethers";
 
-import { connectContracts } from "../../chain/contracts.ts";
-import { readDeployment } from "../../chain/deployment.ts";
-import { loadWallet } from "../../chain/signer.ts";
+import { connectChain, type ChainConnection } from "../../chain/connect.ts";
+import { formatTokens, parseTokens } from "../../chain/units.ts";
 import { describeSettings, loadOperatorConfig, OperatorConfigSchema, type OperatorConfig } from "../../config.ts";
 import { createLogger, type Logger } from "../../logger.ts";
 import { findOrStartRedis, redactUrl } from "../../operator/redis-server.ts";
 import { openRuntime } from "../../operator/runtime.ts";
 import { startOperator } from "../../operator/service.ts";
 import { startComputeWorkers } from "../../operator/workers.ts";
+import { claimOperatorShare } from "../../keeper/upkeep.ts";
+import { registerOperator } from "../../staking/stake.ts";
+import { roundFlag } from "./keeper.ts";
 
 const SETTINGS_HELP = `\nSettings (environment variables or an --env-file; default, description):\n${describeSettings(OperatorConfigSchema)}\n`;
 
@@ -35,6 +36,21 @@ function untilSignal(stop: () => Promise<void>, log: Logger): Promise<void> {
     process.once("SIGTERM", onSignal);
     process.once("SIGINT", onSignal);
   });
+}
+
+/** Connects with the operator's key; always closes the connection. */
+async function withOperatorKey(envFile: string | undefined, run: (connection: ChainConnection) => Promise<void>): Promise<void> {
+  const config = loadOperatorConfig({ envFile });
+  const connection = await connectChain({
+    rpcUrl: config.RPC_URL,
+    deployment: config.DEPLOYMENT,
+    key: { privateKey: config.ORACLE_PRIVATE_KEY, keystore: config.KEYSTORE, keystorePassword: config.KEYSTORE_PASSWORD },
+  });
+  try {
+    await run(connection);
+  } finally {
+    connection.close();
+  }
 }
 
 /**
@@ -106,31 +122,32 @@ export function register(program: Command): void {
 
   operator
     .command("register")
-    .description("stake the minimum operator stake (or --stake) and register as an operator")
-    .option("--stake <tokens>", "tokens to stake, in whole tokens (default: the policy's minimum operator stake)")
+    .description("stake what is missing of the minimum operator stake (or --stake) and register as an operator; safe to retry")
+    .option("--stake <tokens>", "free stake to hold, in tokens (default: the policy's minimum operator stake)")
     .option("--env-file <file>", "read settings from this file (default: .env when present)")
     .addHelpText("after", SETTINGS_HELP)
     .action(async (opts: { stake?: string; envFile?: string }) => {
-      const config = loadOperatorConfig({ envFile: opts.envFile });
-      const deployment = await readDeployment(config.DEPLOYMENT);
-      const network = Network.from(deployment.chainId);
-      const provider = new JsonRpcProvider(config.RPC_URL, network, { staticNetwork: network });
-      try {
-        const wallet = await loadWallet({ privateKey: config.ORACLE_PRIVATE_KEY, keystore: config.KEYSTORE, keystorePassword: config.KEYSTORE_PASSWORD }, provider);
-        const c = connectContracts(deployment, wallet);
-        const minimum = (await c.policy.currentPolicy()).minOperatorStake;
-        const amount = opts.stake === undefined ? minimum : parseUnits(opts.stake, await c.token.decimals());
-        const free = await c.staking.freeStakeOf(wallet.address);
-        if (free < amount) {
-          const missing = amount - free;
-          await (await c.token.approve(deployment.contracts.staking, missing)).wait();
-          await (await c.staking.stake(missing)).wait();
-        }
-        const receipt = await (await c.oracleRegistry.register()).wait();
-        process.stdout.write(`registered ${wallet.address} as an operator (tx ${receipt?.hash})\n`);
-      } finally {
-        provider.destroy();
-      }
+      const stake = opts.stake === undefined ? undefined : parseTokens("--stake", opts.stake);
+      await withOperatorKey(opts.envFile, async ({ contracts }) => {
+        const done = await registerOperator(contracts, stake === undefined ? {} : { stake });
+        const staked = done.topUp.staked > 0n ? `staked ${formatTokens(done.topUp.staked)}, ` : "";
+        process.stdout.write(done.alreadyRegistered ? `${done.operator} is already registered as an operator\n` : `${staked}registered ${done.operator} as an operator (tx ${done.register?.hash})\n`);
+      });
+    });
+
+  operator
+    .command("claim")
+    .description("claim this operator's share of a finalized round it attested")
+    .option("--round <id>", "the round")
+    .option("--env-file <file>", "read settings from this file (default: .env when present)")
+    .action(async (opts: { round?: string; envFile?: string }) => {
+      const roundId = roundFlag(opts.round);
+      await withOperatorKey(opts.envFile, async ({ contracts, wallet }) => {
+        const before = await contracts.token.balanceOf(wallet?.address ?? "");
+        const tx = await claimOperatorShare(contracts, roundId, wallet?.address ?? "");
+        const paid = (await contracts.token.balanceOf(wallet?.address ?? "")) - before;
+        process.stdout.write(`claimed the operator share of round ${roundId}: ${formatTokens(paid)} (tx ${tx.hash})\n`);
+      });
     });
 
   operator

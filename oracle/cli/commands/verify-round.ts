@@ -1,13 +1,15 @@
 import { type Command } from "commander";
-import { JsonRpcProvider, Network } from "ethers";
 
 import { verifyRound } from "../../auditor/verify-round.ts";
 import { connectContracts } from "../../chain/contracts.ts";
+import { providerFor } from "../../chain/connect.ts";
 import { readDeployment } from "../../chain/deployment.ts";
 import { createBackend } from "../../compute/backends.ts";
 import { loadAuditorConfig } from "../../config.ts";
 import { InvalidInputError } from "../../errors.ts";
+import { createLogger } from "../../logger.ts";
 import { canonicalJson } from "../../protocol/result.ts";
+import { lazyIpfsReader } from "../../storage/ipfs-node.ts";
 
 /** Exit status when the recomputation disagrees with the chain. */
 const EXIT_MISMATCH = 1;
@@ -25,21 +27,22 @@ export function register(program: Command): void {
       if (!/^[1-9][0-9]{0,76}$/.test(roundIdText)) throw new InvalidInputError(`round id must be a positive integer, got ${JSON.stringify(roundIdText)}`);
       const config = loadAuditorConfig({ flags: { RPC_URL: opts.rpcUrl, DEPLOYMENT: opts.deployment } });
       const deployment = await readDeployment(config.DEPLOYMENT);
-      const network = Network.from(deployment.chainId);
-      const provider = new JsonRpcProvider(config.RPC_URL, network, { staticNetwork: network });
+      const provider = providerFor(config.RPC_URL, deployment.chainId);
       const backend = await createBackend(opts.backend);
+      const ipfs = lazyIpfsReader(config, createLogger({ LOG_LEVEL: "warn" }));
       try {
         const report = await verifyRound({
           contracts: connectContracts(deployment, provider),
           deployment,
           roundId: BigInt(roundIdText),
           backend,
-          limits: { maxBytes: config.FETCH_MAX_BYTES, timeoutMs: config.FETCH_TIMEOUT_MS },
+          limits: { maxBytes: config.FETCH_MAX_BYTES, timeoutMs: config.FETCH_TIMEOUT_MS, ipfs },
         });
         process.stdout.write(`${canonicalJson(report)}\n`);
         if (!report.match) process.exitCode = EXIT_MISMATCH;
       } finally {
         await backend.dispose();
+        await ipfs.close();
         provider.destroy();
       }
     });

@@ -1,6 +1,7 @@
 // Worker thread of the cpu backend: holds one opened round and runs kernels on request.
 import { parentPort } from "node:worker_threads";
 
+import { InvariantError } from "../../errors.ts";
 import type { AlignedRound } from "../../protocol/alignment.ts";
 import { runKernel, type KernelRequest } from "./kernels.ts";
 
@@ -17,7 +18,7 @@ parentPort?.on("message", (message: Message) => {
       round = undefined;
       parentPort?.postMessage({ id: message.id, result: null });
     } else {
-      if (round === undefined) throw new Error("no round opened in this worker");
+      if (round === undefined) throw new InvariantError("no round opened in this worker");
       parentPort?.postMessage({ id: message.id, result: runKernel(round, message.request) });
     }
   } catch (err) {

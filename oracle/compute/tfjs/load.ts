@@ -4,18 +4,18 @@ import type * as TfModule from "@tensorflow/tfjs";
 export type Tf = typeof TfModule;
 
 /** A loaded TensorFlow.js, and whether it runs on `@tensorflow/tfjs-node-gpu`. */
-export type LoadedTfjs = { tf: Tf; onGpu: boolean };
+export type LoadedTfjs = { tf: Tf; onGpu: boolean; /** Why tfjs-node-gpu did not load (for the selection log). */ gpuError?: string };
 
 let loading: Promise<LoadedTfjs> | undefined;
 
-async function importGpu(): Promise<Tf | undefined> {
+async function importGpu(): Promise<Tf | string> {
   try {
     // Optional dependency: its install downloads libtensorflow and may be absent.
     const specifier = "@tensorflow/tfjs-node-gpu";
     return (await import(specifier)) as Tf;
   } catch (err) {
     // Documented expected case: not installed (or its native library failed to load); use the JS backend.
-    if (err instanceof Error) return undefined;
+    if (err instanceof Error) return err.message;
     throw err;
   }
 }
@@ -27,14 +27,14 @@ async function importGpu(): Promise<Tf | undefined> {
 export function loadTfjs(): Promise<LoadedTfjs> {
   loading ??= (async () => {
     const gpu = await importGpu();
-    if (gpu !== undefined) {
+    if (typeof gpu !== "string") {
       await gpu.ready();
       return { tf: gpu, onGpu: true };
     }
     const tf = await import("@tensorflow/tfjs");
     await tf.setBackend("cpu");
     await tf.ready();
-    return { tf, onGpu: false };
+    return { tf, onGpu: false, gpuError: gpu };
   })();
   return loading;
 }

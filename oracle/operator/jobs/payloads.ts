@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { HashSchema } from "../../chain/hash-schema.ts";
 import { INVALID_REASONS } from "../../protocol/validate.ts";
 
 /*
@@ -9,7 +10,7 @@ import { INVALID_REASONS } from "../../protocol/validate.ts";
  */
 
 const DECIMAL = z.string().regex(/^(0|[1-9][0-9]{0,77})$/, "must be a decimal integer");
-const HASH = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 32-byte hex hash");
+const HASH = HashSchema;
 const ADDRESS = z.string().regex(/^0x[0-9a-f]{40}$/, "must be a lowercase 20-byte hex address");
 
 /** Where a round job is in its step machine (BullMQ re-runs it after each wave of children). */

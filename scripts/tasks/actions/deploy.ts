@@ -30,6 +30,9 @@ export interface DeployArgs {
   readonly store?: string | undefined;
 }
 
+/** Hardhat's development chain id: `npx hardhat node` and the in-process network, where file:// URIs are fine. */
+const LOCAL_CHAIN_ID = 31337n;
+
 /** The deployer's blob store when `--store` is not given. */
 const DEFAULT_STORE_DIR = ".cw/store";
 
@@ -53,6 +56,10 @@ export default async function deploy(args: DeployArgs, hre: HardhatRuntimeEnviro
     parameterHash: genesisModelHash,
     parameterUri: genesisModelUri,
   });
+  const { chainId: connectedChainId } = await ethers.provider.getNetwork();
+  if (!inProcess && connectedChainId !== LOCAL_CHAIN_ID && new URL(genesis.uri).protocol === "file:") {
+    throw new TaskInputError(`the genesis model's URI ${genesis.uri} is reachable only on this machine; on network ${networkName} publish the model (e.g. https://…) and pass --genesis-uri (the model registry is append-only)`);
+  }
   const [deployer] = await ethers.getSigners();
   if (deployer === undefined) throw new TaskInputError(`network ${networkName} has no account to deploy from`);
   const ownHolder = moduleParameters.initialHolder !== undefined;

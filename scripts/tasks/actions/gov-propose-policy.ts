@@ -7,7 +7,8 @@ import { openTaskContext, type CommonTaskArgs } from "../task-context.ts";
 import { TaskInputError } from "../task-error.ts";
 import { isoDate } from "../timestamps.ts";
 import { formatTokenAmount } from "../token-amount.ts";
-import { sendTransaction } from "../transactions.ts";
+import { runAction } from "../transactions.ts";
+import { proposePolicy as sendPolicyProposal } from "../../../oracle/governance/proposals.ts";
 
 /** Options of `gov:propose-policy`: the common ones, one per policy field, a description and `--dry-run`. */
 export type ProposePolicyArgs = CommonTaskArgs & PolicyFlags & { readonly description: string | undefined; readonly dryRun: boolean };
@@ -62,7 +63,8 @@ export default async function proposePolicy(args: ProposePolicyArgs, hre: Hardha
     console.log(`dry run: nothing sent; the proposal id would be ${proposalId}`);
     return { proposalId, description, changes, policy, target, calldata, sent: false };
   }
-  await sendTransaction("propose", () => governor.propose([target], [0n], [calldata], description));
+  const sent = await runAction(() => sendPolicyProposal(contracts, { policy, description }));
+  console.log(`propose: ${sent.tx?.hash} (block ${sent.tx?.blockNumber})`);
   const [start, end] = [await governor.proposalSnapshot(proposalId), await governor.proposalDeadline(proposalId)];
   console.log(`proposal ${proposalId}: voting ${isoDate(start)} .. ${isoDate(end)}`);
   return { proposalId, description, changes, policy, target, calldata, sent: true };

@@ -2,7 +2,7 @@ import { id } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { verifyRound } from "../../../oracle/auditor/verify-round.ts";
-import { ROUND_STATUS } from "../../../oracle/chain/round-reader.ts";
+import { ROUND_STATUS } from "../../../oracle/chain/enums.ts";
 import { createBackend } from "../../../oracle/compute/backends.ts";
 import { openTaskContext, type CommonTaskArgs } from "../task-context.ts";
 import { TaskInputError } from "../task-error.ts";

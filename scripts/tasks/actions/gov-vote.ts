@@ -5,7 +5,8 @@ import { openTaskContext, type CommonTaskArgs } from "../task-context.ts";
 import { TaskInputError } from "../task-error.ts";
 import { isoDate } from "../timestamps.ts";
 import { formatTokenAmount } from "../token-amount.ts";
-import { sendTransaction } from "../transactions.ts";
+import { runAction } from "../transactions.ts";
+import { castVote } from "../../../oracle/governance/proposals.ts";
 
 /** Options of `gov:vote`. */
 export type VoteArgs = CommonTaskArgs & { readonly proposalId: string; readonly support: string | undefined; readonly reason?: string | undefined };
@@ -15,7 +16,8 @@ export default async function vote(args: VoteArgs, hre: HardhatRuntimeEnvironmen
   const proposalId = parseProposalId(args.proposalId);
   const support = parseSupport(args.support);
   const reason = args.reason ?? "";
-  const { contracts: { governor }, signer } = await openTaskContext(hre, args);
+  const { contracts, signer } = await openTaskContext(hre, args);
+  const { governor } = contracts;
   const state = await proposalState(governor, proposalId).catch((err: unknown) => {
     throw new TaskInputError(`no proposal ${proposalId} (see \`npx hardhat gov:list\`)`, { cause: err });
   });
@@ -26,9 +28,8 @@ export default async function vote(args: VoteArgs, hre: HardhatRuntimeEnvironmen
   if (await governor.hasVoted(proposalId, signer.address)) throw new TaskInputError(`${signer.address} already voted on proposal ${proposalId}`);
   const weight = await governor.getVotes(signer.address, await governor.proposalSnapshot(proposalId));
   if (weight === 0n) console.warn(`warning: ${signer.address} had no votes at the snapshot; the vote counts 0 (delegate before a proposal's snapshot)`);
-  const code = VOTE_SUPPORT[support];
-  await sendTransaction(`vote ${support}`, () =>
-    reason === "" ? governor.castVote(proposalId, code) : governor.castVoteWithReason(proposalId, code, reason));
+  const { tx } = await runAction(() => castVote(contracts, { proposalId, support, reason }));
+  console.log(`vote ${support}: ${tx.hash} (block ${tx.blockNumber})`);
   console.log(`${signer.address} voted ${support} on ${proposalId} with ${formatTokenAmount(weight)} of votes`);
   return { proposalId, support, weight };
 }

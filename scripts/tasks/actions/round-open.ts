@@ -1,12 +1,13 @@
 import { getAddress, isAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
+import { openRound as sponsorOpenRound } from "../../../oracle/sponsor/index.ts";
 import { CommonweightToken__factory } from "../../../types/ethers-contracts/factories/token/CommonweightToken__factory.ts";
 import { openTaskContext, type CommonTaskArgs } from "../task-context.ts";
 import { TaskInputError } from "../task-error.ts";
 import { isoDate } from "../timestamps.ts";
 import { formatTokenAmount, parseTokenAmount } from "../token-amount.ts";
-import { sendTransaction } from "../transactions.ts";
+import { runAction } from "../transactions.ts";
 
 /** Options of `round:open`. */
 export type RoundOpenArgs = CommonTaskArgs & { readonly budget: string | undefined; readonly token?: string | undefined };
@@ -35,20 +36,17 @@ export default async function openRound(args: RoundOpenArgs, hre: HardhatRuntime
   if (balance < budget) {
     throw new TaskInputError(`${signer.address} holds ${formatTokenAmount(balance, symbol, decimals)}, less than --budget ${formatTokenAmount(budget, symbol, decimals)}`);
   }
-  const roundsAddress = await rounds.getAddress();
-  if ((await token.allowance(signer.address, roundsAddress)) < budget) {
-    await sendTransaction("approve rounds", () => token.approve(roundsAddress, budget));
-  }
-  const receipt = await sendTransaction(`open round (${formatTokenAmount(budget, symbol, decimals)})`, () => rounds.open(tokenAddress, budget));
-  const event = receipt.logs.map((log) => rounds.interface.parseLog(log)).find((parsed) => parsed?.name === "RoundOpened");
-  if (event === undefined || event === null) throw new TaskInputError(`round:open: no RoundOpened event in ${receipt.hash}`);
+  const done = await runAction(() => sponsorOpenRound(contracts, { budget, token: tokenAddress }));
+  if (done.approval) console.log(`approve rounds: ${done.approval.hash} (block ${done.approval.blockNumber})`);
+  console.log(`open round (${formatTokenAmount(budget, symbol, decimals)}): ${done.open.hash} (block ${done.open.blockNumber})`);
+  const r = await rounds.round(done.roundId);
   const opened: OpenedRound = {
-    roundId: event.args.roundId as bigint,
-    funded: event.args.funded as bigint,
-    policyVersion: event.args.policyVersion as bigint,
-    baseModelVersion: event.args.baseModelVersion as bigint,
-    commitEnd: event.args.commitEnd as bigint,
-    revealEnd: event.args.revealEnd as bigint,
+    roundId: done.roundId,
+    funded: done.funded,
+    policyVersion: r.policyVersion,
+    baseModelVersion: r.baseModelVersion,
+    commitEnd: done.commitEnd,
+    revealEnd: done.revealEnd,
   };
   console.log(`round ${opened.roundId}: funded ${formatTokenAmount(opened.funded, symbol, decimals)}, policy v${opened.policyVersion}, base model v${opened.baseModelVersion}`);
   console.log(`  commit until ${isoDate(opened.commitEnd)}, reveal until ${isoDate(opened.revealEnd)}`);

@@ -1,6 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { ROUND_STATUS, type RoundStatusName } from "../../../oracle/chain/round-reader.ts";
+import { decodeRoundStatus, type RoundStatusName } from "../../../oracle/chain/enums.ts";
+import { describePhase, roundPhase, type RoundPhase } from "../../../oracle/chain/round-phase.ts";
 import { openTaskContext, type CommonTaskArgs } from "../task-context.ts";
 import { TaskInputError } from "../task-error.ts";
 import { isoDate } from "../timestamps.ts";
@@ -13,7 +14,7 @@ export type RoundStatusArgs = CommonTaskArgs & { readonly roundId: string };
 export interface RoundStatusReport {
   readonly roundId: bigint;
   readonly status: RoundStatusName;
-  readonly phase: string;
+  readonly phase: RoundPhase;
   readonly policyVersion: bigint;
   readonly baseModelVersion: bigint;
   readonly windows: Record<"openedAt" | "commitEnd" | "revealEnd" | "attestDeadline" | "challengeEnd" | "claimEnd", string>;
@@ -31,12 +32,12 @@ export default async function roundStatus(args: RoundStatusArgs, hre: HardhatRun
   const roundId = args.roundId === "" ? count : BigInt(args.roundId);
   if (roundId === 0n || roundId > count) throw new TaskInputError(count === 0n ? "no rounds yet (open one with round:open)" : `no round ${roundId}; rounds are 1..${count}`);
   const r = await rounds.round(roundId);
-  const status = ROUND_STATUS[Number(r.status)] ?? "None";
+  const status = decodeRoundStatus(r.status);
   const now = BigInt((await connection.ethers.provider.getBlock("latest"))?.timestamp ?? 0);
   const report: RoundStatusReport = {
     roundId,
     status,
-    phase: phaseOf(status, now, r),
+    phase: roundPhase(r, now),
     policyVersion: r.policyVersion,
     baseModelVersion: r.baseModelVersion,
     windows: {
@@ -48,23 +49,10 @@ export default async function roundStatus(args: RoundStatusArgs, hre: HardhatRun
     rewardPool: r.rewardPool,
     result: { digest: r.resultDigest, rewardsRoot: r.rewardsRoot, totalRewards: r.totalRewards, claimedRewards: r.claimedRewards },
   };
-  console.log(`round ${roundId}: ${status} (${report.phase}), policy v${report.policyVersion}, base model v${report.baseModelVersion}`);
+  console.log(`round ${roundId}: ${status} (${describePhase(report.phase)}), policy v${report.policyVersion}, base model v${report.baseModelVersion}`);
   console.table(report.windows);
   console.log(`commits ${report.counts.commits}, reveals ${report.counts.reveals}, attesters ${report.counts.attesters}`);
   console.log(`funded ${formatTokenAmount(r.funded)}, reward pool ${formatTokenAmount(r.rewardPool)}, rewards ${formatTokenAmount(r.totalRewards)} (claimed ${formatTokenAmount(r.claimedRewards)})`);
   console.log(`result digest ${r.resultDigest}, rewards root ${r.rewardsRoot}`);
   return report;
-}
-
-/** The phase inside a status: `Open` is split by time into commit and reveal. */
-function phaseOf(status: RoundStatusName, now: bigint, r: { commitEnd: bigint; revealEnd: bigint; attestDeadline: bigint; challengeEnd: bigint; claimEnd: bigint }): string {
-  if (status === "Open") return now < r.commitEnd ? "commit" : now < r.revealEnd ? "reveal" : "reveal ended, waiting for close";
-  if (status === "Closed") return now <= r.attestDeadline ? "attesting" : "attest deadline passed, can be marked failed";
-  if (status === "Finalized") {
-    if (now < r.challengeEnd) return `challenge window: disputable until ${isoDate(r.challengeEnd)}, claims open then`;
-    return now < r.claimEnd ? "claims open" : "claim window over, can be swept";
-  }
-  if (status === "Disputed") return "disputed: frozen until governance resolves the dispute";
-  if (status === "Failed") return "refundable";
-  return "unknown";
 }

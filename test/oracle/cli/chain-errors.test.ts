@@ -51,6 +51,7 @@ describe("one-line errors against a real node", function () {
   let dir = "";
   let node: ChildProcess | undefined;
   let env: Record<string, string> = {};
+  let deploymentId = "";
 
   before(async function () {
     dir = await mkdtemp(join(tmpdir(), "cw-chain-errors-"));
@@ -59,13 +60,15 @@ describe("one-line errors against a real node", function () {
     node = spawn(process.execPath, [HARDHAT, "node", "--port", String(port)], { cwd: ROOT, stdio: "ignore" });
     await waitForNode(url);
     env = { LOCALHOST_RPC_URL: url, RPC_URL: url, DEPLOYMENT: join(dir, "localhost.json"), STORE_DIR: join(dir, "store"), CONTRIBUTOR_STATE_DIR: join(dir, "state") };
-    const deployed = await run([HARDHAT, "deploy", "--network", "localhost", "--deployment", env.DEPLOYMENT ?? "", "--deployment-id", `errors-${port}`, "--store", env.STORE_DIR ?? ""], env);
+    const deployed = await run([HARDHAT, "deploy", "--network", "localhost", "--deployment", env.DEPLOYMENT ?? "", "--deployment-id", (deploymentId = `errors-${port}`), "--store", env.STORE_DIR ?? ""], env);
     if (deployed.code !== 0) throw new Error(`deploy failed: ${deployed.stderr}`);
   });
 
   after(async function () {
     node?.kill("SIGTERM");
     await rm(dir, { recursive: true, force: true });
+    // Ignition journals every deployment under ignition/deployments/<id>; this one is throwaway.
+    if (deploymentId !== "") await rm(join(ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
   });
 
   it("cw contributor stake with no tokens says what it holds and needs, in CWT, exit 2", async function () {

@@ -1,6 +1,6 @@
 // Every failure a newcomer can hit prints one line and exits non-zero; --debug adds the stack trace. Each test spawns
 // the real CLI (bin/cw.js, scripts/demo.ts) with the project's Node.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -56,6 +56,18 @@ async function localhostAnswers(): Promise<boolean> {
   }
 }
 
+/** Child process ids of `pid` (Linux /proc). */
+async function childrenOf(pid: number): Promise<number[]> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, "utf8").catch(() => "");
+  return text.split(/\s+/).filter(Boolean).map(Number);
+}
+
+/** Whether `pid` is a live process (a zombie counts as gone). */
+async function alive(pid: number): Promise<boolean> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
+  return status !== "" && !/^State:\s+Z/m.test(status);
+}
+
 describe("one-line errors", function () {
   this.timeout(120_000);
   let dir = "";
@@ -106,6 +118,35 @@ describe("one-line errors", function () {
     expect(result.code).to.equal(1);
   });
 
+  it("cw operator start with the chain down exits with one line and leaves no compute worker running", async function () {
+    this.timeout(240_000);
+    const port = await closedPort();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env, DEBUG: "", RPC_URL: `http://127.0.0.1:${port}`, DEPLOYMENT: await manifest(dir), METRICS_PORT: "0", WORKERS: "1",
+      ORACLE_PRIVATE_KEY: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d", QUEUE_PREFIX: `{errors${port}}`,
+      WORK_DIR: join(dir, "op-work"), STORE_DIR: join(dir, "op-store"), LOG_LEVEL: "silent",
+    };
+    const child = spawn(process.execPath, [CW, "operator", "start"], { cwd: ROOT, env, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString(); });
+    const workers = new Set<number>();
+    const exited = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? -1)));
+    let done = false;
+    void exited.then(() => { done = true; });
+    while (!done) {
+      for (const pid of await childrenOf(child.pid ?? 0)) workers.add(pid);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const code = await exited;
+    expect(stderr).to.equal(`cw: chain unreachable: cannot connect to 127.0.0.1:${port} (ECONNREFUSED); is the node running, and is --rpc-url (or RPC_URL) right?\n`);
+    expect(code).to.equal(1);
+    expect(workers.size).to.be.greaterThan(0);
+    const deadline = Date.now() + 20_000;
+    const remaining = async (): Promise<number[]> => (await Promise.all([...workers].map(async (pid) => ((await alive(pid)) ? pid : 0)))).filter((pid) => pid !== 0);
+    while ((await remaining()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await remaining()).to.deep.equal([]);
+  });
+
   it("cw model init writes the same genesis file for the same seed", async function () {
     const out = join(dir, "genesis.safetensors");
     const result = await run(CW, ["model", "init", "--out", out, "--seed", "s1"]);
@@ -126,10 +167,10 @@ describe("one-line errors", function () {
     expect(result.code).to.equal(2);
   });
 
-  it("npm run demo -- --redis-url with no Redis there blames the flag, exit 2", async function () {
+  it("npm run demo -- --redis-url with no Redis there blames the flag, exit 1", async function () {
     const port = await closedPort();
     const result = await run(DEMO, ["--redis-url", `redis://127.0.0.1:${port}`, "--quiet"]);
     expect(result.stderr).to.equal(`demo: --redis-url: no Redis answers at redis://127.0.0.1:${port}; start it, or drop --redis-url to let the demo find or start one\n`);
-    expect(result.code).to.equal(2);
+    expect(result.code).to.equal(1);
   });
 });

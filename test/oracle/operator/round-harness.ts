@@ -141,8 +141,10 @@ export async function driveRound(
   job: FakeRoundJob,
   deps: ReturnType<typeof roundDeps>,
   tamper: (children: Map<string, unknown>) => void = () => undefined,
+  wrap: (backend: ComputeBackend) => ComputeBackend = (b) => b,
 ): Promise<RoundJobResult> {
-  const backend: ComputeBackend = await createBackend("cpu", { threads: 1 });
+  const inner: ComputeBackend = await createBackend("cpu", { threads: 1 });
+  const backend = wrap(inner);
   let done = { fetch: 0, shards: 0 };
   try {
     for (;;) {
@@ -163,6 +165,6 @@ export async function driveRound(
       tamper(job.children);
     }
   } finally {
-    await backend.dispose();
+    await inner.dispose();
   }
 }
