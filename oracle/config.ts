@@ -70,8 +70,14 @@ export const FetchLimitsSchema = z.object({
   FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000).describe("time limit of one fetch"),
 });
 
-/** An auditor's settings (`cw verify-round`, `cw auditor ...`): chain access and fetch limits, no key. */
-export const AuditorConfigSchema = ConfigSchema.extend(ChainAccessSchema.shape).extend(FetchLimitsSchema.shape).extend(IpfsConfigSchema.shape);
+/** An auditor's settings (`cw verify-round`, `cw auditor ...`): chain access and fetch limits; a key only to dispute. */
+export const AuditorConfigSchema = ConfigSchema.extend(ChainAccessSchema.shape).extend(FetchLimitsSchema.shape).extend(IpfsConfigSchema.shape)
+  .extend({ AUDITOR_PRIVATE_KEY: privateKeyField("auditor key that posts dispute bonds") })
+  .extend(KeystoreSchema.shape)
+  .extend({
+    AUDITOR_POLL_MS: z.coerce.number().int().min(100).default(15_000).describe("how often `cw auditor watch` looks for rounds in their challenge window"),
+    AUDITOR_HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(9465).describe("port of /healthz and /metrics of `cw auditor watch` (0: any free port)"),
+  });
 export type AuditorConfig = z.infer<typeof AuditorConfigSchema>;
 
 /** An oracle operator's settings (`cw operator start`). */
@@ -123,7 +129,7 @@ export function prepareDawnEnvironment(env: NodeJS.ProcessEnv = process.env): vo
 }
 
 /** Variables whose values are never printed, logged or echoed in errors. */
-export const SECRET_VARIABLES: ReadonlySet<string> = new Set(["ORACLE_PRIVATE_KEY", "CONTRIBUTOR_PRIVATE_KEY", "SPONSOR_PRIVATE_KEY", "KEEPER_PRIVATE_KEY", "KEYSTORE_PASSWORD"]);
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set(["ORACLE_PRIVATE_KEY", "CONTRIBUTOR_PRIVATE_KEY", "AUDITOR_PRIVATE_KEY", "KEYSTORE_PASSWORD"]);
 
 /**
  * Parses `env` against `schema`, once, at boot.

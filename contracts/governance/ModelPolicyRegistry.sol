@@ -102,6 +102,13 @@ contract ModelPolicyRegistry is IModelPolicyRegistry, Ownable {
             int256(MAX_DP_NOISE_MULTIPLIER_E6)
         );
         _checkRange(PolicyField.DpDeltaE18, int256(uint256(p.dpDeltaE18)), 1, int256(DP_DELTA_ONE - 1));
+        _checkRange(PolicyField.DisputeBond, int256(uint256(p.disputeBond)), 1, type(int128).max);
+        _checkRange(
+            PolicyField.WrongResultBps,
+            int256(uint256(p.wrongResultBps)),
+            int256(uint256(p.slashBps)),
+            int256(BPS_DENOMINATOR)
+        );
     }
 
     function _append(Policy memory newPolicy) private returns (uint256 version) {

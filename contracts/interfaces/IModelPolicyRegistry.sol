@@ -47,7 +47,9 @@ interface IModelPolicyRegistry {
         SlashBps,
         DpClipNormE6,
         DpNoiseMultiplierE6,
-        DpDeltaE18
+        DpDeltaE18,
+        DisputeBond,
+        WrongResultBps
     }
 
     /**
@@ -63,12 +65,13 @@ interface IModelPolicyRegistry {
      * @param commitWindowSeconds Commit phase length.
      * @param revealWindowSeconds Reveal phase length.
      * @param attestWindowSeconds Time after the reveal phase in which k operators must attest.
-     * @param challengeWindowSeconds Time after a result in which invalid contributors can be slashed before
-     * revealers may unlock their stake.
+     * @param challengeWindowSeconds Time after a signed result in which anyone may dispute it (`10 min..30 days`);
+     * claims, operator shares and invalid-contributor slashing open after it, and revealers may unlock their stake
+     * one more window later (so invalid contributors can be slashed before they could leave).
      * @param claimWindowSeconds Time after finalization in which rewards can be claimed.
      * @param minContributorStake Stake locked per commit (token base units), `> 0`.
      * @param minOperatorStake Stake locked while an operator is registered, `> 0`.
-     * @param slashBps Share of a lock slashed for a fault.
+     * @param slashBps Share of a lock slashed for a fault (a contributor's, or an operator's equivocation).
      * @param contributorsBps Budget share of contributors (the docs/protocol.md §2 `rewardPool`).
      * @param operatorsBps Budget share split equally by the k attesting operators.
      * @param treasuryBps Budget share of the treasury; the three shares sum to 10000.
@@ -76,6 +79,10 @@ interface IModelPolicyRegistry {
      * @param dpNoiseMultiplierE6 DP noise multiplier `z` times 1e6.
      * @param dpDeltaE18 DP `delta` times 1e18, in `(0, 1e18)`.
      * @param remainderTo Destination of unclaimed rewards and dust.
+     * @param disputeBond Staking-token bond a challenger posts to dispute a result, `> 0`.
+     * @param wrongResultBps Share of an operator's lock slashed when a dispute of a result it signed is upheld,
+     * `slashBps..10000`. A round's contributor and operator pools may not exceed `k * minOperatorStake *
+     * wrongResultBps / 10000` (what a corrupt quorum would lose).
      */
     struct Policy {
         AggregationRule rule;
@@ -101,6 +108,8 @@ interface IModelPolicyRegistry {
         uint64 dpNoiseMultiplierE6;
         uint64 dpDeltaE18;
         RemainderDestination remainderTo;
+        uint128 disputeBond;
+        uint16 wrongResultBps;
     }
 
     /// @notice `field` has `value`, outside `[min, max]`.

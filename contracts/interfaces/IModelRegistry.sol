@@ -50,6 +50,20 @@ interface IModelRegistry {
         string uri
     );
 
+    /// @notice Version `version` of round `roundId` was voided (its result was disputed and the dispute upheld);
+    /// {latestVersion} skips it from now on.
+    /// @param version The voided version.
+    /// @param roundId Its round.
+    event ModelVersionVoided(uint256 indexed version, uint256 indexed roundId);
+
+    /// @notice Voids `version` (a finalized result overturned by an upheld dispute). Only `APPENDER_ROLE` (rounds).
+    /// @dev The version stays readable; {latestVersion} returns the newest version that is not void.
+    /// @param version An existing version.
+    function voidVersion(uint256 version) external;
+
+    /// @notice Whether `version` was voided.
+    function isVoided(uint256 version) external view returns (bool);
+
     /// @notice Appends a model produced by round `roundId` from `parentVersion`. Only `APPENDER_ROLE` (rounds).
     /// @param modelHash Hash of the model file, not zero.
     /// @param parentVersion An existing version.

@@ -9,10 +9,17 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
  * refunds and slashing of faulty contributors. No function a sponsor or operator must call loops over contributors:
  * non-revealers and invalid contributors are slashed by permissionless per-account calls.
  *
- * Life cycle (see {RoundStatus}): `open` (sponsor escrows the budget) -> commit phase -> reveal phase -> `close`
- * (anyone) -> `Closed` -> k matching attestations -> `Finalized` -> claims -> `sweep` after the claim window.
- * `Closed` -> no quorum by the attestation deadline (`markFailed`, anyone), a signed failed result (zero model hash),
- * or fewer reveals than the policy's `minContributors` at close -> `Failed`; `sweep` refunds the whole budget.
+ * Life cycle (see {RoundStatus}): `open` (sponsor escrows the budget; the quorum is snapshotted) -> commit phase ->
+ * reveal phase -> `close` (anyone) -> `Closed` -> k matching attestations of distinct eligible operators ->
+ * `Finalized` -> challenge window (anyone may `dispute` with a bond) -> claims, operator shares, invalid slashing ->
+ * `sweep` after the claim window. `Closed` -> no quorum by the attestation deadline (`markFailed`, anyone), a signed
+ * failed result (zero model hash), or fewer reveals than the policy's `minContributors` at close -> `Failed`; `sweep`
+ * refunds the whole budget (after the challenge window for a signed failed result).
+ * A disputed result is frozen (`Disputed`) until governance resolves it ({resolveDispute}, through the timelock):
+ * upheld -> the result and its model version are void, every signer loses the round's `wrongResultBps` of its stake
+ * (the challenger gets its bond back and half of it), and the round is `Closed` again with a new attestation deadline
+ * and a new quorum snapshot (or fails and refunds after it); rejected -> the bond goes to the treasury and the result
+ * stands (its windows extended by the time it was frozen).
  *
  * Budget split (from the round's policy snapshot): `rewardPool = funded * contributorsBps / 10000` (the protocol
  * §2 `rewardPool`), `operatorPool = funded * operatorsBps / 10000`, treasury share = the rest.
@@ -24,7 +31,16 @@ interface IRounds {
         Open,
         Closed,
         Finalized,
-        Failed
+        Failed,
+        Disputed
+    }
+
+    /// @notice State of a round's latest dispute.
+    enum DisputeStatus {
+        None,
+        Pending,
+        Upheld,
+        Rejected
     }
 
     /// @notice Why a round failed.
@@ -54,6 +70,40 @@ interface IRounds {
         bytes32 invalidRoot;
         bytes32 metricsHash;
         bytes32 revealsHash;
+    }
+
+    /**
+     * @notice A signed attestation (EIP-712 type `Attestation(RoundResult result,string modelUri)`): the operator's
+     * signature covers the result and where it published the model, so no relayer chooses the model's location.
+     * Attestations of one result with different URIs count for the same result digest ({hashRoundResult}).
+     * @param result The result.
+     * @param modelUri Where this operator published the model file.
+     * @param signature The operator's EIP-712 signature over `(result, modelUri)`.
+     */
+    struct SignedResult {
+        RoundResult result;
+        string modelUri;
+        bytes signature;
+    }
+
+    /**
+     * @notice A round's latest dispute (see {disputeOf}).
+     * @param challenger Who disputed (posted the bond).
+     * @param status Its state.
+     * @param raisedAt When.
+     * @param resumeStatus The round's status before the dispute (Finalized or Failed).
+     * @param digest The disputed result digest.
+     * @param bond Bond posted, in the staking token.
+     * @param signers The operators that attested `digest` (ascending), frozen until resolution.
+     */
+    struct Dispute {
+        address challenger;
+        DisputeStatus status;
+        uint48 raisedAt;
+        RoundStatus resumeStatus;
+        bytes32 digest;
+        uint128 bond;
+        address[] signers;
     }
 
     /// @notice Everything stored about one round (see {round}).
@@ -87,6 +137,13 @@ interface IRounds {
         bytes32 rewardsRoot;
         bytes32 invalidRoot;
         bytes32 resultDigest;
+        uint8 threshold;
+        uint48 eligibleAt;
+        uint128 operatorStake;
+        uint16 wrongResultBps;
+        uint128 disputeBond;
+        uint128 operatorShare;
+        uint32 modelVersion;
     }
 
     /// @notice Round `roundId` is in `current`, not in one of the states set in the bitmap `expectedStates`
@@ -167,6 +224,32 @@ interface IRounds {
     error RoundsInvalidReason(uint8 reason);
     /// @notice The two signed results are not an equivocation (different rounds, same digest or different signers).
     error RoundsNotEquivocation();
+    /// @notice The round's contributor and operator pools `atRisk` exceed `coverage`, what its quorum would lose for
+    /// a wrong result (`k * minOperatorStake * wrongResultBps / 10000`).
+    /// @param atRisk `rewardPool + operatorPool`.
+    /// @param coverage The snapshotted quorum's slashable stake.
+    error RoundsBudgetNotCovered(uint256 atRisk, uint256 coverage);
+    /// @notice Round `roundId` has no signed result to dispute.
+    /// @param roundId The round.
+    error RoundsNothingToDispute(uint256 roundId);
+    /// @notice Result `digest` of round `roundId` was already disputed.
+    /// @param roundId The round.
+    /// @param digest The result.
+    error RoundsAlreadyDisputed(uint256 roundId, bytes32 digest);
+    /// @notice The challenge window of round `roundId` ended at `challengeEnd`.
+    /// @param roundId The round.
+    /// @param challengeEnd End of the window.
+    error RoundsChallengeWindowClosed(uint256 roundId, uint256 challengeEnd);
+    /// @notice The signer list of a dispute of round `roundId` is not exactly the attesters of its result, ascending.
+    /// @param roundId The round.
+    error RoundsInvalidSigners(uint256 roundId);
+    /// @notice Only the resolver (the timelock) may resolve disputes; `caller` is not it.
+    /// @param caller The caller.
+    error RoundsNotResolver(address caller);
+    /// @notice Result `digest` of round `roundId` was voided by an upheld dispute.
+    /// @param roundId The round.
+    /// @param digest The void result.
+    error RoundsResultVoided(uint256 roundId, bytes32 digest);
 
     /// @notice Round `roundId` was opened by `sponsor` with `funded` tokens of `rewardToken` in escrow.
     /// @param roundId The round.
@@ -242,6 +325,7 @@ interface IRounds {
     /// @param totalRewards Sum of rewards.
     /// @param invalidRoot Invalid-contributor Merkle root.
     /// @param metricsHash Result document hash.
+    /// @param challengeEnd End of the challenge window: claims open then.
     event RoundFinalized(
         uint256 indexed roundId,
         bytes32 indexed digest,
@@ -250,8 +334,45 @@ interface IRounds {
         bytes32 rewardsRoot,
         uint256 totalRewards,
         bytes32 invalidRoot,
-        bytes32 metricsHash
+        bytes32 metricsHash,
+        uint256 challengeEnd
     );
+    /// @notice `operator` attested round `roundId` with its model published at `modelUri` (a mirror of the model).
+    /// @param roundId The round.
+    /// @param operator The signer.
+    /// @param modelUri The URI it signed.
+    event ModelUriAttested(uint256 indexed roundId, address indexed operator, string modelUri);
+    /// @notice `challenger` disputed result `digest` of round `roundId`, posting `bond`; the round is frozen.
+    /// @param roundId The round.
+    /// @param challenger The challenger.
+    /// @param digest The disputed result.
+    /// @param bond Bond posted (staking token).
+    /// @param signers The attesters of `digest`, frozen until resolution.
+    event RoundDisputed(
+        uint256 indexed roundId,
+        address indexed challenger,
+        bytes32 indexed digest,
+        uint256 bond,
+        address[] signers
+    );
+    /// @notice Governance resolved the dispute of round `roundId`.
+    /// @param roundId The round.
+    /// @param upheld Whether the result was wrong (void) or stands.
+    /// @param slashed Operator stake slashed (0 if rejected).
+    /// @param challengerReward Paid to the challenger on top of its bond (0 if rejected).
+    /// @param attestDeadline The new attestation deadline (upheld) or 0.
+    event DisputeResolved(
+        uint256 indexed roundId,
+        bool upheld,
+        uint256 slashed,
+        uint256 challengerReward,
+        uint256 attestDeadline
+    );
+    /// @notice A sweep transfer of `amount` to `recipient` failed; it stays owed and the next {sweep} retries it.
+    /// @param roundId The round.
+    /// @param recipient The recipient.
+    /// @param amount The amount.
+    event SweepTransferFailed(uint256 indexed roundId, address indexed recipient, uint256 amount);
     /// @notice Round `roundId` failed for `reason`; {sweep} refunds the whole escrow to the sponsor.
     /// @param roundId The round.
     /// @param reason Why.
@@ -319,11 +440,13 @@ interface IRounds {
     /// @param roundId The round.
     function close(uint256 roundId) external;
 
-    /// @notice Submits an operator's signed result (anyone may relay it). The k-th matching attestation finalizes:
-    /// the model is appended to the registry (with `modelUri`), or for a zero model hash the round fails and refunds.
+    /// @notice Submits an operator's signed attestation (anyone may relay it). Counts distinct operators eligible
+    /// under the round's quorum snapshot; the attestation that brings a result digest to the snapshotted k finalizes:
+    /// the model is appended to the registry (with the finalizing signer's own `modelUri`) and the challenge window
+    /// opens, or for a zero model hash the round fails (refund after the window).
     /// @param result The result.
-    /// @param signature The operator's EIP-712 signature over `result`.
-    /// @param modelUri Where the model file can be fetched (used by the finalizing attestation only; not signed).
+    /// @param signature The operator's EIP-712 signature over `Attestation(result, modelUri)`.
+    /// @param modelUri Where this operator published the model file (signed).
     /// @return finalized Whether this attestation settled the round.
     function attest(
         RoundResult calldata result,
@@ -335,14 +458,17 @@ interface IRounds {
     /// @param roundId The round.
     function markFailed(uint256 roundId) external;
 
-    /// @notice Pays `account` its reward `amount` of round `roundId` (anyone may submit) before the claim window ends.
+    /// @notice Pays `account` its reward `amount` of round `roundId` (anyone may submit) after the challenge window and
+    /// before the claim window ends.
     /// @param roundId The round.
     /// @param account The rewarded contributor (receives the tokens).
     /// @param amount The leaf's amount.
     /// @param proof StandardMerkleTree proof of the leaf `(account, amount)`.
     function claim(uint256 roundId, address account, uint256 amount, bytes32[] calldata proof) external;
 
-    /// @notice Pays an operator that attested the final result its share `operatorPool / k` (anyone may submit).
+    /// @notice Pays an operator that attested the final result its share `operatorPool / k` (anyone may submit),
+    /// between the end of the challenge window and the end of the claim window. An operator slashed for equivocation
+    /// in the round is not paid.
     /// @param roundId The round.
     /// @param operator The operator (receives the tokens).
     function claimOperatorReward(uint256 roundId, address operator) external;
@@ -351,7 +477,8 @@ interface IRounds {
     /// treasury share goes to the treasury and the rest (unclaimed rewards, dust, unclaimed operator shares) where the
     /// policy says. Failed round, at once: the whole escrow is refunded to the sponsor.
     /// @dev Refunds are pulled by this call rather than pushed by the failing transition, so no status change ever
-    /// depends on the (sponsor-chosen) reward token behaving.
+    /// depends on the (sponsor-chosen) reward token behaving. The treasury and remainder transfers are independent:
+    /// one that fails stays owed ({SweepTransferFailed}) and a later call retries it.
     /// @param roundId The round.
     function sweep(uint256 roundId) external;
 
@@ -361,33 +488,52 @@ interface IRounds {
     /// @param account The contributor.
     function slashNonRevealer(uint256 roundId, address account) external;
 
-    /// @notice Slashes a revealed contributor listed invalid in the round's result (anyone, while its stake is locked).
+    /// @notice Slashes a revealed contributor listed invalid in the round's result (anyone, after the challenge
+    /// window, while its stake is locked).
     /// @param roundId The round.
     /// @param account The contributor.
     /// @param reason Its reason code (1..4).
     /// @param proof StandardMerkleTree proof of the leaf `(account, reason)` against `invalidRoot`.
     function slashInvalid(uint256 roundId, address account, uint8 reason, bytes32[] calldata proof) external;
 
-    /// @notice Releases a revealed contributor's round lock once the round ended and its challenge window passed.
+    /// @notice Releases a revealed contributor's round lock once the round ended: at once without an invalid list,
+    /// else one challenge window after the challenge window (so listed contributors can be slashed first).
     /// @param roundId The round.
     /// @param account The contributor.
     function releaseStake(uint256 roundId, address account) external;
 
-    /// @notice Proves an operator signed two different results for one round; the registry slashes it.
-    /// @param a First result.
-    /// @param signatureA Signature over `a`.
-    /// @param b Second result (same round, different digest).
-    /// @param signatureB Signature over `b`.
-    function reportEquivocation(
-        RoundResult calldata a,
-        bytes calldata signatureA,
-        RoundResult calldata b,
-        bytes calldata signatureB
-    ) external;
+    /// @notice Proves an operator signed two different results for one round; the registry slashes the round's
+    /// snapshotted `slashBps` of its stake (registered or exiting), the caller gets half of it, and its attestation
+    /// of the round no longer counts and is not paid.
+    /// @param a First signed attestation.
+    /// @param b Second one (same round, different result digest).
+    function reportEquivocation(SignedResult calldata a, SignedResult calldata b) external;
 
-    /// @notice The EIP-712 digest of `result` on this contract's domain.
+    /// @notice Disputes the signed result of round `roundId` inside its challenge window (anyone), posting the
+    /// round's `disputeBond` of the staking token (after `approve`). Freezes the round and the signers' stakes until
+    /// governance resolves it. One dispute per result.
+    /// @param roundId The round.
+    /// @param signers The operators that attested the result (from {Attested}), ascending, all of them.
+    function dispute(uint256 roundId, address[] calldata signers) external;
+
+    /// @notice Resolves the pending dispute of round `roundId`. Only the resolver (the timelock, i.e. a passed
+    /// governance proposal). See the life cycle above for what upheld and rejected do.
+    /// @param roundId The round.
+    /// @param upheld Whether the disputed result was wrong.
+    function resolveDispute(uint256 roundId, bool upheld) external;
+
+    /// @notice The latest dispute of round `roundId`.
+    function disputeOf(uint256 roundId) external view returns (Dispute memory);
+
+    /// @notice The address allowed to resolve disputes (the timelock).
+    function resolver() external view returns (address);
+
+    /// @notice The EIP-712 digest of `result` on this contract's domain: the value attestations are counted by.
     /// @param result The round result, field for field as operators sign it.
     function hashRoundResult(RoundResult calldata result) external view returns (bytes32);
+
+    /// @notice The EIP-712 digest an operator signs: `Attestation(result, modelUri)`.
+    function hashAttestation(RoundResult calldata result, string calldata modelUri) external view returns (bytes32);
 
     /// @notice `keccak256(abi.encode(roundId, contributor, updateHash, salt))`.
     /// @param roundId The round.

@@ -122,6 +122,21 @@ interface IStaking {
     /// @param reason A short tag recorded in {Slashed}.
     function slash(address account, uint256 amount, bytes32 reason) external;
 
+    /// @notice Like {slash}, but `reward` of the slashed `amount` goes to `beneficiary` (the fault's reporter) and
+    /// the rest to the treasury. Only for contracts with `SLASHER_ROLE`.
+    /// @param account The staker.
+    /// @param amount Tokens to slash (must be locked).
+    /// @param reason A short tag recorded in {Slashed}.
+    /// @param beneficiary Receives `reward`.
+    /// @param reward Part of `amount` paid to `beneficiary` (at most `amount`).
+    function slashWithReward(
+        address account,
+        uint256 amount,
+        bytes32 reason,
+        address beneficiary,
+        uint256 reward
+    ) external;
+
     /// @notice Sets the treasury that receives slashed tokens. Only `DEFAULT_ADMIN_ROLE` (the timelock).
     /// @param newTreasury The new treasury, not zero.
     function setTreasury(address newTreasury) external;

@@ -36,6 +36,10 @@ contract ModelRegistry is IModelRegistry, AccessControl {
     /// bytes, so every other append writes a slot that is already non-zero (2.9k instead of 20k gas). Each half is
     /// written once (append-only), which is why {_append} may OR it in.
     mapping(uint256 pair => uint256 lineages) private _lineages;
+    /// @dev Newest version that is not void (rounds train from it); equals `_versionCount` unless the newest were
+    /// voided.
+    uint256 private _latestValid;
+    mapping(uint256 version => bool voided) private _voided;
 
     /// @param admin Initial `DEFAULT_ADMIN_ROLE` holder (the deployer, which hands it to the timelock).
     constructor(address admin) {
@@ -73,7 +77,25 @@ contract ModelRegistry is IModelRegistry, AccessControl {
 
     /// @inheritdoc IModelRegistry
     function latestVersion() external view returns (uint256) {
-        return _versionCount;
+        return _latestValid;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function voidVersion(uint256 version) external onlyRole(APPENDER_ROLE) {
+        _version(version);
+        if (_voided[version]) return;
+        _voided[version] = true;
+        uint256 latest = _latestValid;
+        // Walks back over void versions only: each step passes one voided version, which happens once per dispute.
+        while (latest != 0 && _voided[latest]) --latest;
+        _latestValid = latest;
+        uint256 lineage = (_lineages[version >> 1] >> ((version & 1) * _LINEAGE_BITS)) & _LINEAGE_MASK;
+        emit ModelVersionVoided(version, uint64(lineage >> 64));
+    }
+
+    /// @inheritdoc IModelRegistry
+    function isVoided(uint256 version) external view returns (bool) {
+        return _voided[version];
     }
 
     /// @inheritdoc IModelRegistry
@@ -95,6 +117,7 @@ contract ModelRegistry is IModelRegistry, AccessControl {
             version = _versionCount + 1;
         }
         _versionCount = version;
+        _latestValid = version;
         VersionHashes storage h = _hashes[version];
         h.modelHash = entry.modelHash;
         if (entry.metricsHash != bytes32(0)) h.metricsHash = entry.metricsHash;

@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 
-import {RewardLeaf} from "../libraries/RewardLeaf.sol";
+import {ResultTrees} from "../libraries/ResultTrees.sol";
 import {IRounds} from "../interfaces/IRounds.sol";
 import {RoundsStorage} from "./RoundsStorage.sol";
 
@@ -12,8 +12,9 @@ import {RoundsStorage} from "./RoundsStorage.sol";
  * @notice Contributor side of {Rounds}: commit, reveal, and the per-account settlement of round locks (release,
  * non-reveal slashing, invalid-update slashing). Each settlement is its own permissionless call, so no transaction
  * loops over contributors.
- * @dev A revealed contributor's stake stays locked until the challenge window after the result ends, so anyone can
- * slash the invalid contributors of the result's `invalidRoot` before they can release.
+ * @dev A revealed contributor's stake stays locked until the result can no longer be disputed (the challenge
+ * window) and, when the result lists invalid contributors, one window more, in which anyone can slash them with a
+ * proof against `invalidRoot` before they can release.
  */
 abstract contract RoundContributions is RoundsStorage {
     /// @dev Staking reason tag: bytes32("non-reveal").
@@ -65,9 +66,10 @@ abstract contract RoundContributions is RoundsStorage {
     /// @inheritdoc IRounds
     function slashInvalid(uint256 roundId, address account, uint8 reason, bytes32[] calldata proof) external {
         RoundState storage r = _requireStatus(roundId, _ENDED_STATES);
+        _requireWindow(roundId, r.challengeEnd, _FOREVER);
         if (reason == _REASON_NON_REVEAL || reason > _MAX_INVALID_REASON) revert RoundsInvalidReason(reason);
         if (_contributions[roundId][account] != _REVEALED) revert RoundsContributionNotSettleable(roundId, account);
-        if (!MerkleProof.verifyCalldata(proof, r.invalidRoot, RewardLeaf.invalidHash(account, reason))) {
+        if (!MerkleProof.verifyCalldata(proof, r.invalidRoot, ResultTrees.invalidLeaf(account, reason))) {
             revert RoundsInvalidProof(roundId, account);
         }
         _contributions[roundId][account] = _SETTLED;
@@ -78,7 +80,7 @@ abstract contract RoundContributions is RoundsStorage {
     function releaseStake(uint256 roundId, address account) external {
         RoundState storage r = _requireStatus(roundId, _ENDED_STATES);
         if (_contributions[roundId][account] != _REVEALED) revert RoundsContributionNotSettleable(roundId, account);
-        _requireWindow(roundId, r.challengeEnd, _FOREVER);
+        _requireWindow(roundId, _releaseAt(r), _FOREVER);
         _contributions[roundId][account] = _SETTLED;
         uint256 stake = r.contributorStake;
         emit ContributorStakeReleased(roundId, account, stake);

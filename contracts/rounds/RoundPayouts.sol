@@ -9,7 +9,7 @@ import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
 
 import {IModelPolicyRegistry} from "../interfaces/IModelPolicyRegistry.sol";
 import {IRounds} from "../interfaces/IRounds.sol";
-import {RewardLeaf} from "../libraries/RewardLeaf.sol";
+import {ResultTrees} from "../libraries/ResultTrees.sol";
 import {RoundsStorage} from "./RoundsStorage.sol";
 
 /**
@@ -33,10 +33,10 @@ abstract contract RoundPayouts is RoundsStorage, ReentrancyGuardTransient {
         bytes32[] calldata proof
     ) external nonReentrant {
         RoundState storage r = _requireStatus(roundId, _FINALIZED_STATES);
-        _requireWindow(roundId, r.claimEnd - r.claimWindowSeconds, r.claimEnd);
+        _requireWindow(roundId, r.challengeEnd, r.claimEnd);
         BitMaps.BitMap storage claimed = _claimed[roundId];
         if (claimed.get(uint160(account))) revert RoundsAlreadyClaimed(roundId, account);
-        if (!MerkleProof.verifyCalldata(proof, r.rewardsRoot, RewardLeaf.hash(account, amount))) {
+        if (!MerkleProof.verifyCalldata(proof, r.rewardsRoot, ResultTrees.rewardLeaf(account, amount))) {
             revert RoundsInvalidProof(roundId, account);
         }
         claimed.set(uint160(account));
@@ -52,16 +52,22 @@ abstract contract RoundPayouts is RoundsStorage, ReentrancyGuardTransient {
     /// @inheritdoc IRounds
     function claimOperatorReward(uint256 roundId, address operator) external nonReentrant {
         RoundState storage r = _requireStatus(roundId, _FINALIZED_STATES);
-        _requireWindow(roundId, r.claimEnd - r.claimWindowSeconds, r.claimEnd);
+        _requireWindow(roundId, r.challengeEnd, r.claimEnd);
         BitMaps.BitMap storage paid = _operatorPaid[roundId];
-        if (_attestations[roundId][operator] != r.resultDigest || paid.get(uint160(operator))) {
+        if (
+            _attestations[roundId][operator] != r.resultDigest || paid.get(uint160(operator))
+                || _equivocated[roundId].get(uint160(operator))
+        ) {
             revert RoundsNoOperatorReward(roundId, operator);
         }
         paid.set(uint160(operator));
-        // Exactly attesterCount operators attested the final digest: attesting stops at finalization.
-        uint256 amount = r.operatorPool / r.attesterCount;
-        // Cannot truncate: the sum of shares is at most operatorPool, a uint128.
-        r.operatorClaimed += uint128(amount);
+        // At most attesterCount operators attested the final digest (counting stops at finalization, and a voided
+        // digest can never finalize again), so shares fit the pool; the check below makes that explicit.
+        uint256 amount = r.operatorShare;
+        uint256 claimedSoFar = r.operatorClaimed;
+        if (claimedSoFar + amount > r.operatorPool) revert RoundsNoOperatorReward(roundId, operator);
+        // Cannot truncate: at most operatorPool, a uint128.
+        r.operatorClaimed = uint128(claimedSoFar + amount);
         emit OperatorRewardClaimed(roundId, operator, amount);
         r.rewardToken.safeTransfer(operator, amount);
     }
@@ -69,24 +75,47 @@ abstract contract RoundPayouts is RoundsStorage, ReentrancyGuardTransient {
     /// @inheritdoc IRounds
     function sweep(uint256 roundId) external nonReentrant {
         RoundState storage r = _requireStatus(roundId, _ENDED_STATES);
-        if (r.swept) revert RoundsAlreadySwept(roundId);
         _requireWindow(roundId, r.claimEnd, _FOREVER);
-        r.swept = true;
         address treasury = _staking.treasury();
-        uint256 treasuryAmount;
-        uint256 remainder;
         address remainderRecipient = r.sponsor;
-        if (r.status == RoundStatus.Failed) {
-            remainder = r.funded;
-        } else {
-            treasuryAmount = r.funded - r.rewardPool - r.operatorPool;
-            remainder = r.funded - r.claimedRewards - r.operatorClaimed - treasuryAmount;
+        if (r.status == RoundStatus.Finalized) {
             IModelPolicyRegistry.Policy memory p = _policies.policy(r.policyVersion);
             if (p.remainderTo == IModelPolicyRegistry.RemainderDestination.Treasury) remainderRecipient = treasury;
         }
-        emit RoundSwept(roundId, treasury, treasuryAmount, remainderRecipient, remainder);
+        if (!r.swept) {
+            r.swept = true;
+            uint256 treasuryAmount;
+            uint256 remainder;
+            if (r.status == RoundStatus.Failed) {
+                remainder = r.funded;
+            } else {
+                treasuryAmount = r.funded - r.rewardPool - r.operatorPool;
+                remainder = r.funded - r.claimedRewards - r.operatorClaimed - treasuryAmount;
+            }
+            // Cannot truncate: both are at most funded, a uint128.
+            r.treasuryOwed = uint128(treasuryAmount);
+            r.remainderOwed = uint128(remainder);
+            emit RoundSwept(roundId, treasury, treasuryAmount, remainderRecipient, remainder);
+        } else if (r.treasuryOwed == 0 && r.remainderOwed == 0) {
+            revert RoundsAlreadySwept(roundId);
+        }
+        // Independent transfers: a recipient whose transfer fails (a blocklisting token) strands only its own part.
         IERC20 token = r.rewardToken;
-        if (treasuryAmount > 0) token.safeTransfer(treasury, treasuryAmount);
-        if (remainder > 0) token.safeTransfer(remainderRecipient, remainder);
+        uint256 owed = r.treasuryOwed;
+        if (owed > 0) {
+            r.treasuryOwed = 0;
+            if (!token.trySafeTransfer(treasury, owed)) {
+                r.treasuryOwed = uint128(owed);
+                emit SweepTransferFailed(roundId, treasury, owed);
+            }
+        }
+        owed = r.remainderOwed;
+        if (owed > 0) {
+            r.remainderOwed = 0;
+            if (!token.trySafeTransfer(remainderRecipient, owed)) {
+                r.remainderOwed = uint128(owed);
+                emit SweepTransferFailed(roundId, remainderRecipient, owed);
+            }
+        }
     }
 }

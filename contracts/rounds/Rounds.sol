@@ -14,6 +14,7 @@ import {IRounds} from "../interfaces/IRounds.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
 import {RoundAttestations} from "./RoundAttestations.sol";
 import {RoundContributions} from "./RoundContributions.sol";
+import {RoundDisputes} from "./RoundDisputes.sol";
 import {RoundPayouts} from "./RoundPayouts.sol";
 import {RoundsStorage} from "./RoundsStorage.sol";
 
@@ -23,15 +24,17 @@ import {RoundsStorage} from "./RoundsStorage.sol";
  * (see {IRounds}). This file holds the round transitions `open`, `close` and `markFailed`; the other parts are
  * {RoundContributions}, {RoundAttestations} and {RoundPayouts}.
  * @dev Trust model: anyone opens (and funds) a round, commits, reveals, closes, fails a timed-out round, relays
- * attestations and claims; only k registered operators settle a result. Needs `LOCKER_ROLE` and `SLASHER_ROLE` on
- * staking, `APPENDER_ROLE` on the model registry and `SLASHER_ROLE` on the oracle registry. Holds no admin role.
- * @custom:invariant Per round: claimedRewards <= totalRewards <= rewardPool and claimed + operator + treasury
- * payouts <= funded; the token balance of this contract covers every unswept round.
+ * attestations, disputes and claims; only k operators eligible under the round's snapshot settle a result, and only
+ * the resolver (the timelock) resolves disputes. Needs `LOCKER_ROLE` and `SLASHER_ROLE` on staking, `APPENDER_ROLE`
+ * on the model registry and `SLASHER_ROLE` on the oracle registry. Holds no admin role.
+ * @custom:invariant Per round: claimedRewards <= totalRewards <= rewardPool, operatorClaimed <= operatorPool, and
+ * claimed + operator + treasury payouts <= funded; the token balance of this contract covers every round's
+ * outstanding escrow plus the dispute bonds it holds.
  * @custom:invariant Each (round, account) reward leaf is paid at most once.
  * @custom:invariant A round's result is set at most once, and only by k distinct eligible operators' signatures.
  * @custom:invariant A round never leaves Finalized or Failed, and every Closed round can reach one of them.
  */
-contract Rounds is RoundContributions, RoundAttestations, RoundPayouts {
+contract Rounds is RoundContributions, RoundAttestations, RoundPayouts, RoundDisputes {
     using SafeCast for uint256;
     using SafeERC20 for IERC20;
 
@@ -39,12 +42,18 @@ contract Rounds is RoundContributions, RoundAttestations, RoundPayouts {
     /// @param oracles_ Oracle registry (operator set and threshold).
     /// @param policies_ Policy registry.
     /// @param models_ Model registry.
+    /// @param resolver_ The only address that resolves disputes (the timelock).
     constructor(
         IStaking staking_,
         IOracleRegistry oracles_,
         IModelPolicyRegistry policies_,
-        IModelRegistry models_
-    ) RoundsStorage(staking_, oracles_, policies_, models_) EIP712("Commonweight Rounds", "1") {}
+        IModelRegistry models_,
+        address resolver_
+    )
+        RoundsStorage(staking_, oracles_, policies_, models_)
+        RoundDisputes(resolver_)
+        EIP712("Commonweight Rounds", "1")
+    {}
 
     /// @inheritdoc IRounds
     function open(IERC20 rewardToken, uint256 budget) external nonReentrant returns (uint256 roundId) {
@@ -72,6 +81,8 @@ contract Rounds is RoundContributions, RoundAttestations, RoundPayouts {
         r.rewardPool = uint128((funded * p.contributorsBps) / _BPS_DENOMINATOR);
         r.operatorPool = uint128((funded * p.operatorsBps) / _BPS_DENOMINATOR);
         r.slashBps = p.slashBps;
+        _snapshotQuorum(r, p);
+        r.disputeBond = p.disputeBond;
         _emitOpened(roundId, r, baseModelVersion);
     }
 
@@ -82,7 +93,7 @@ contract Rounds is RoundContributions, RoundAttestations, RoundPayouts {
         r.status = RoundStatus.Closed;
         emit RoundClosed(roundId, r.commitCount, r.revealCount, r.revealsHash, block.timestamp);
         if (r.revealCount < _policies.policy(r.policyVersion).minContributors) {
-            _fail(r, roundId, FailureReason.TooFewReveals, bytes32(0));
+            _fail(r, roundId, FailureReason.TooFewReveals, bytes32(0), bytes32(0));
         }
     }
 
@@ -90,7 +101,21 @@ contract Rounds is RoundContributions, RoundAttestations, RoundPayouts {
     function markFailed(uint256 roundId) external {
         RoundState storage r = _requireStatus(roundId, _CLOSED_STATES);
         _requireWindow(roundId, r.attestDeadline, _FOREVER);
-        _fail(r, roundId, FailureReason.NoQuorum, bytes32(0));
+        _fail(r, roundId, FailureReason.NoQuorum, bytes32(0), bytes32(0));
+    }
+
+    /// @dev Snapshots the quorum (k, the eligibility time, the minimum operator stake, the wrong-result rate) and
+    /// refuses a round whose pools exceed what a corrupt quorum would lose.
+    function _snapshotQuorum(RoundState storage r, IModelPolicyRegistry.Policy memory p) private {
+        uint256 k = _oracles.threshold();
+        // Cannot truncate: k <= OracleRegistry.MAX_THRESHOLD (64).
+        r.threshold = uint8(k);
+        r.eligibleAt = Time.timestamp();
+        r.operatorStake = p.minOperatorStake;
+        r.wrongResultBps = p.wrongResultBps;
+        uint256 atRisk = uint256(r.rewardPool) + r.operatorPool;
+        uint256 coverage = (k * p.minOperatorStake * p.wrongResultBps) / _BPS_DENOMINATOR;
+        if (atRisk > coverage) revert RoundsBudgetNotCovered(atRisk, coverage);
     }
 
     /// @dev Sets the phase ends and snapshots the windows used after the result.

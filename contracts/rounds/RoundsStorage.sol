@@ -41,6 +41,10 @@ abstract contract RoundsStorage is IRounds {
         bytes32((uint256(1) << uint8(RoundStatus.Finalized)) | (uint256(1) << uint8(RoundStatus.Failed)));
     /// @dev Status bitmap: Closed, Finalized or Failed.
     bytes32 internal constant _CLOSED_OR_ENDED_STATES = _ENDED_STATES | _CLOSED_STATES;
+    /// @dev Status bitmap: Disputed.
+    bytes32 internal constant _DISPUTED_STATES = bytes32(uint256(1) << uint8(RoundStatus.Disputed));
+    /// @dev Attestation count marking a result digest voided by an upheld dispute (never reached by counting).
+    uint256 internal constant _VOIDED_COUNT = 1 << 255;
     /// @dev End of windows that never close.
     uint256 internal constant _FOREVER = type(uint48).max;
 
@@ -49,8 +53,11 @@ abstract contract RoundsStorage is IRounds {
     /// Slot A (claim, status guard, finalize): rewardToken, status, claimEnd, claimWindowSeconds, attesterCount.
     /// Slot B (open, close, finalize, sweep): sponsor, policyVersion, baseModelVersion, swept.
     /// Slot C (commit, reveal, attest): the phase ends and the commit and reveal counters.
-    /// Slot D (settlement, finalize): contributorStake, challengeEnd, challengeWindowSeconds, slashBps.
+    /// Slot D (settlement, attest, finalize): contributorStake, challengeEnd, challengeWindowSeconds, slashBps and
+    /// the quorum's threshold and wrong-result rate.
     /// Slots E-G: funded and rewardPool; operatorPool and operatorClaimed; totalRewards and claimedRewards.
+    /// Slot H (attest): the quorum snapshot's time and minimum stake, the model version. Slot I: dispute bond and
+    /// operator share. Slot J: sweep amounts still owed.
     struct RoundState {
         // slot A
         IERC20 rewardToken;
@@ -75,6 +82,8 @@ abstract contract RoundsStorage is IRounds {
         uint48 challengeEnd;
         uint32 challengeWindowSeconds;
         uint16 slashBps;
+        uint8 threshold;
+        uint16 wrongResultBps;
         // slot E
         uint128 funded;
         uint128 rewardPool;
@@ -84,6 +93,16 @@ abstract contract RoundsStorage is IRounds {
         // slot G
         uint128 totalRewards;
         uint128 claimedRewards;
+        // slot H
+        uint128 operatorStake;
+        uint48 eligibleAt;
+        uint32 modelVersion;
+        // slot I
+        uint128 disputeBond;
+        uint128 operatorShare;
+        // slot J
+        uint128 treasuryOwed;
+        uint128 remainderOwed;
         bytes32 revealsHash;
         bytes32 rewardsRoot;
         bytes32 invalidRoot;
@@ -102,6 +121,10 @@ abstract contract RoundsStorage is IRounds {
     mapping(uint256 roundId => BitMaps.BitMap paidOperators) internal _operatorPaid;
     mapping(uint256 roundId => mapping(address operator => bytes32 digest)) internal _attestations;
     mapping(uint256 roundId => mapping(bytes32 digest => uint256 count)) internal _attestationCounts;
+    mapping(uint256 roundId => BitMaps.BitMap equivocators) internal _equivocated;
+    mapping(uint256 roundId => Dispute latest) internal _disputes;
+    /// @dev Dispute bonds held (staking token), counted for solvency.
+    uint256 internal _bondsHeld;
 
     constructor(IStaking staking_, IOracleRegistry oracles_, IModelPolicyRegistry policies_, IModelRegistry models_) {
         _staking = staking_;
@@ -142,6 +165,18 @@ abstract contract RoundsStorage is IRounds {
         out.rewardsRoot = r.rewardsRoot;
         out.invalidRoot = r.invalidRoot;
         out.resultDigest = r.resultDigest;
+        out.threshold = r.threshold;
+        out.eligibleAt = r.eligibleAt;
+        out.operatorStake = r.operatorStake;
+        out.wrongResultBps = r.wrongResultBps;
+        out.disputeBond = r.disputeBond;
+        out.operatorShare = r.operatorShare;
+        out.modelVersion = r.modelVersion;
+    }
+
+    /// @inheritdoc IRounds
+    function disputeOf(uint256 roundId) external view returns (Dispute memory) {
+        return _disputes[roundId];
     }
 
     /// @inheritdoc IRounds
@@ -166,7 +201,8 @@ abstract contract RoundsStorage is IRounds {
 
     /// @inheritdoc IRounds
     function attestationCount(uint256 roundId, bytes32 digest) external view returns (uint256) {
-        return _attestationCounts[roundId][digest];
+        uint256 count = _attestationCounts[roundId][digest];
+        return count >= _VOIDED_COUNT ? 0 : count;
     }
 
     /// @inheritdoc IRounds
@@ -194,18 +230,32 @@ abstract contract RoundsStorage is IRounds {
         if (block.timestamp < start || block.timestamp >= end) revert RoundsOutsideWindow(roundId, start, end);
     }
 
-    /// @dev Moves a closed round to Failed. Does NOT move tokens: {sweep} refunds. Revealers may release their stake
-    /// at once unless a signed failed result listed invalid contributors (then after the challenge window).
-    function _fail(RoundState storage r, uint256 roundId, FailureReason reason, bytes32 invalidRoot) internal {
+    /// @dev Moves a closed round to Failed. Does NOT move tokens: {sweep} refunds. A signed failed result (`digest`
+    /// non-zero) is challengeable: the refund and the settlement of stakes wait for its challenge window.
+    function _fail(
+        RoundState storage r,
+        uint256 roundId,
+        FailureReason reason,
+        bytes32 invalidRoot,
+        bytes32 digest
+    ) internal {
         uint48 nowSeconds = Time.timestamp();
         r.status = RoundStatus.Failed;
-        r.claimEnd = nowSeconds;
-        if (invalidRoot != bytes32(0)) {
+        if (digest != bytes32(0)) {
+            r.resultDigest = digest;
             r.invalidRoot = invalidRoot;
             r.challengeEnd = nowSeconds + r.challengeWindowSeconds;
         } else {
             r.challengeEnd = nowSeconds;
         }
+        r.claimEnd = r.challengeEnd;
         emit RoundFailed(roundId, reason, invalidRoot);
+    }
+
+    /// @dev When revealers may release their lock: at the end of the challenge window without an invalid list, else
+    /// one window later, so the listed contributors can be slashed first.
+    function _releaseAt(RoundState storage r) internal view returns (uint256) {
+        uint256 end = r.challengeEnd;
+        return r.invalidRoot == bytes32(0) ? end : end + r.challengeWindowSeconds;
     }
 }

@@ -149,6 +149,24 @@ contract Staking is IStaking, AccessControl, Votes, ReentrancyGuardTransient {
 
     /// @inheritdoc IStaking
     function slash(address account, uint256 amount, bytes32 reason) external onlyRole(SLASHER_ROLE) nonReentrant {
+        _slash(account, amount, reason, address(0), 0);
+    }
+
+    /// @inheritdoc IStaking
+    function slashWithReward(
+        address account,
+        uint256 amount,
+        bytes32 reason,
+        address beneficiary,
+        uint256 reward
+    ) external onlyRole(SLASHER_ROLE) nonReentrant {
+        if (reward > amount) revert StakingInsufficientLockedStake(account, amount, reward);
+        if (reward > 0 && beneficiary == address(0)) revert StakingZeroAddress();
+        _slash(account, amount, reason, beneficiary, reward);
+    }
+
+    /// @dev Burns `amount` of the lock (and its votes), pays `reward` to `beneficiary` and the rest to the treasury.
+    function _slash(address account, uint256 amount, bytes32 reason, address beneficiary, uint256 reward) private {
         Account storage acc = _accounts[account];
         uint256 locked = acc.locked;
         if (amount > locked) revert StakingInsufficientLockedStake(account, locked, amount);
@@ -160,7 +178,8 @@ contract Staking is IStaking, AccessControl, Votes, ReentrancyGuardTransient {
         _transferVotingUnits(account, address(0), amount);
         address treasury_ = _treasury;
         emit Slashed(account, _msgSender(), amount, reason, treasury_);
-        if (amount > 0) _token.safeTransfer(treasury_, amount);
+        if (reward > 0) _token.safeTransfer(beneficiary, reward);
+        if (amount > reward) _token.safeTransfer(treasury_, amount - reward);
     }
 
     // ---------------------------------------------------------------- governance

@@ -9,7 +9,7 @@ import {IModelPolicyRegistry} from "../interfaces/IModelPolicyRegistry.sol";
 /// eight, to a random value of its type), so fuzz and invariant runs hit both sides of every bound.
 library PolicyFuzzer {
     /// @notice Number of fields `perturb` knows (one per struct field, plus a random valid reward split).
-    uint256 internal constant FIELDS = 24;
+    uint256 internal constant FIELDS = 26;
 
     /// @notice `p` with field `field % FIELDS` moved near a bound chosen by `seed`.
     function perturb(
@@ -41,6 +41,8 @@ library PolicyFuzzer {
         else if (field == 20) p.dpNoiseMultiplierE6 = uint64(_u(seed, 0, 1_000e6, type(uint64).max));
         else if (field == 21) p.dpDeltaE18 = uint64(_u(seed, 1, 1e18 - 1, type(uint64).max));
         else if (field == 22) p.remainderTo = IModelPolicyRegistry.RemainderDestination(seed % 2);
+        else if (field == 24) p.disputeBond = uint128(_u(seed, 1, type(uint128).max >> 1, type(uint128).max));
+        else if (field == 25) p.wrongResultBps = uint16(_u(seed, p.slashBps, 10_000, type(uint16).max));
         else {
             // A random split that sums to 10000, then the treasury share nudged by -2..+2.
             p.contributorsBps = uint16(seed % 10_001);

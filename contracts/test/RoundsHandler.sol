@@ -6,9 +6,10 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
+import {IOracleRegistry} from "../interfaces/IOracleRegistry.sol";
 import {IRounds} from "../interfaces/IRounds.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
-import {RewardLeaf} from "../libraries/RewardLeaf.sol";
+import {ResultTrees} from "../libraries/ResultTrees.sol";
 import {Rounds} from "../rounds/Rounds.sol";
 import {MerkleHelper} from "./MerkleHelper.sol";
 
@@ -24,8 +25,11 @@ interface IRoundsVm {
 /// attestations of competing results (two rewards trees and a failed result) signed with the operators' keys, failure
 /// after the attestation deadline, claims with proofs built on chain, operator claims, stake settlement and sweeps.
 /// Every action first warps time forward to its window if needed, so random sequences regularly reach
-/// finalization and claims. Ghost state records what actually moved: claims per leaf, tokens paid out per round,
-/// distinct attesters per digest, the first final digest and end status, and refunds.
+/// finalization and claims. Registry and dispute actions run in between: operators register (with eviction),
+/// deregister and release, governance changes k, equivocations are reported, results are disputed and disputes
+/// resolved either way, so quorum snapshots, voided results and re-opened rounds are exercised. Ghost state records
+/// what actually moved: claims per leaf, tokens paid out per round (contributors and operators), distinct attesters per
+/// digest, the final digests and end status, refunds, stake slashed and bonds.
 contract RoundsHandler {
     IRoundsVm private constant VM = IRoundsVm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
     /// @dev Rounds this handler opens at most (keeps each invariant check cheap).
@@ -45,11 +49,16 @@ contract RoundsHandler {
         Attest,
         Claim,
         Settle,
-        Sweep
+        Sweep,
+        Dispute,
+        Resolve
     }
 
     Rounds public immutable rounds;
     IStaking public immutable staking;
+    IOracleRegistry public immutable oracles;
+    /// @dev The oracle registry's admin and the rounds' resolver (the test contract standing in for the timelock).
+    address public immutable governance;
     IERC20 public immutable token;
     address public immutable sponsor;
     address public immutable treasury;
@@ -71,6 +80,14 @@ contract RoundsHandler {
     mapping(uint256 roundId => IRounds.RoundStatus) public ghostEndStatus;
     mapping(uint256 roundId => bool) public ghostSettleAttempted;
     mapping(uint256 roundId => uint256) public ghostRefunded;
+    mapping(uint256 roundId => uint256) public ghostOperatorPaid;
+    mapping(uint256 roundId => uint256) public ghostUpheld;
+    uint256 public ghostBondsPaidIn;
+    uint256 public ghostBondsPaidOut;
+    uint256 public ghostDisputes;
+    uint256 public ghostResolutions;
+    uint256 public ghostEquivocations;
+    uint256 public ghostRegistrations;
     uint256 public ghostFunded;
     uint256 public ghostOutflows;
     uint256 public ghostStakeSlashed;
@@ -82,6 +99,8 @@ contract RoundsHandler {
     constructor(
         Rounds rounds_,
         IStaking staking_,
+        IOracleRegistry oracles_,
+        address governance_,
         IERC20 token_,
         address sponsor_,
         address[] memory contributors_,
@@ -89,6 +108,8 @@ contract RoundsHandler {
     ) {
         rounds = rounds_;
         staking = staking_;
+        oracles = oracles_;
+        governance = governance_;
         token = token_;
         sponsor = sponsor_;
         treasury = staking_.treasury();
@@ -194,9 +215,11 @@ contract RoundsHandler {
 
     function _attestMany(uint256 roundId, uint256 variant, IRounds.RoundResult memory result, uint256 opSeed) private {
         bytes32 digest = rounds.hashRoundResult(result);
+        bytes32 signed = rounds.hashAttestation(result, "model");
         uint256 n = 1 + (opSeed >> 8) % 3;
         uint256 stride = 1 + (opSeed >> 16) % 2; // stride 2 over 3 keys repeats the first operator on a third call
-        for (uint256 j = 0; j < n; ++j) _attestOne(roundId, variant, result, digest, (opSeed + j * stride) % 3);
+        uint256 keys = _operatorKeys.length;
+        for (uint256 j = 0; j < n; ++j) _attestOne(roundId, variant, result, digest, signed, (opSeed + j * stride) % keys);
     }
 
     function _attestOne(
@@ -204,10 +227,11 @@ contract RoundsHandler {
         uint256 variant,
         IRounds.RoundResult memory result,
         bytes32 digest,
+        bytes32 signed,
         uint256 keyIndex
     ) private {
         uint256 key = _operatorKeys[keyIndex % _operatorKeys.length];
-        try rounds.attest(result, _signature(key, digest), "model") returns (bool finalized) {
+        try rounds.attest(result, _signature(key, signed), "model") returns (bool finalized) {
             address signer = VM.addr(key);
             if (!_ghostSigned[roundId][digest][signer]) {
                 _ghostSigned[roundId][digest][signer] = true;
@@ -215,11 +239,10 @@ contract RoundsHandler {
             }
             if (finalized) {
                 ++ghostFinalizations[roundId];
-                if (ghostFinalDigest[roundId] == bytes32(0)) {
-                    ghostFinalDigest[roundId] = digest;
-                    ghostFinalAttesters[roundId] = ghostDistinctAttesters[roundId][digest];
-                    _finalVariant[roundId] = variant;
-                }
+                // The latest final digest: a re-opened round (upheld dispute) finalizes again with another one.
+                ghostFinalDigest[roundId] = digest;
+                ghostFinalAttesters[roundId] = ghostDistinctAttesters[roundId][digest];
+                _finalVariant[roundId] = variant;
                 if (variant < 2) ++ghostFinalizedRounds;
             }
         } catch {}
@@ -227,8 +250,9 @@ contract RoundsHandler {
 
     /// @notice Claims leaf `leafSeed` of the final tree; a leaf already claimed is retried (and must fail).
     function claim(uint256 roundSeed, uint256 leafSeed) external {
-        (uint256 roundId, , bool ok) = _pick(roundSeed, Need.Claim);
+        (uint256 roundId, IRounds.Round memory r, bool ok) = _pick(roundSeed, Need.Claim);
         if (!ok) return;
+        if (block.timestamp < r.challengeEnd) VM.warp(r.challengeEnd);
         uint256 i = leafSeed % LEAVES;
         (bytes32[] memory leaves, uint256[LEAVES] memory amounts) = _leaves(roundId, _finalVariant[roundId]);
         address account = contributors[i];
@@ -244,32 +268,111 @@ contract RoundsHandler {
     }
 
     function claimOperatorReward(uint256 roundSeed, uint256 opSeed) external {
-        (uint256 roundId, , bool ok) = _pick(roundSeed, Need.Claim);
+        (uint256 roundId, IRounds.Round memory r, bool ok) = _pick(roundSeed, Need.Claim);
         if (!ok) return;
+        if (block.timestamp < r.challengeEnd) VM.warp(r.challengeEnd);
         address op = operator(opSeed % _operatorKeys.length);
         uint256 before = token.balanceOf(op);
         try rounds.claimOperatorReward(roundId, op) {
             uint256 paid = token.balanceOf(op) - before;
             ghostPaidOut[roundId] += paid;
+            ghostOperatorPaid[roundId] += paid;
             ghostOutflows += paid;
         } catch {}
     }
 
+    // ---------------------------------------------------------------- registry and disputes
+
+    /// @notice Operator `opSeed` registers with a stake of 1000..3000 tokens (evicting a smaller one when full).
+    function registerOperator(uint256 opSeed, uint256 stakeSeed) external {
+        address op = operator(opSeed % _operatorKeys.length);
+        uint256 before = IERC20(staking.token()).balanceOf(address(staking));
+        VM.prank(op);
+        try oracles.registerWithStake(_bound(stakeSeed, 1000e18, 3000e18)) {
+            ++ghostRegistrations;
+        } catch {}
+        assert(IERC20(staking.token()).balanceOf(address(staking)) == before);
+    }
+
+    function deregisterOperator(uint256 opSeed) external {
+        VM.prank(operator(opSeed % _operatorKeys.length));
+        try oracles.deregister() {} catch {}
+    }
+
+    function releaseOperatorStake(uint256 opSeed, uint256 secondsSeed) external {
+        VM.warp(block.timestamp + _bound(secondsSeed, 0, 2 days));
+        try oracles.releaseStake(operator(opSeed % _operatorKeys.length)) {} catch {}
+    }
+
+    /// @notice Governance sets k to 1..3 (refused when it would break 2k > n).
+    function setThreshold(uint256 kSeed) external {
+        VM.prank(governance);
+        try oracles.setThreshold(1 + kSeed % 3) {} catch {}
+    }
+
+    /// @notice Reports operator `opSeed` for signing two results (tree A and a failed one) of a round.
+    function reportEquivocation(uint256 roundSeed, uint256 opSeed) external {
+        if (roundIds.length == 0) return;
+        uint256 roundId = roundIds[roundSeed % roundIds.length];
+        bytes32 revealsHash = rounds.round(roundId).revealsHash;
+        uint256 key = _operatorKeys[opSeed % _operatorKeys.length];
+        IRounds.SignedResult memory a = _signedResult(key, _result(roundId, 0, revealsHash));
+        IRounds.SignedResult memory b = _signedResult(key, _result(roundId, 2, revealsHash));
+        uint256 before = IERC20(staking.token()).balanceOf(address(staking));
+        try rounds.reportEquivocation(a, b) {
+            ++ghostEquivocations;
+        } catch {}
+        ghostStakeSlashed += before - IERC20(staking.token()).balanceOf(address(staking));
+    }
+
+    /// @notice Disputes the signed result of a round inside its window, listing its attesters.
+    function dispute(uint256 roundSeed) external {
+        (uint256 roundId, IRounds.Round memory r, bool ok) = _pick(roundSeed, Need.Dispute);
+        if (!ok) return;
+        address[] memory signers = _signersOf(roundId, r.resultDigest);
+        IERC20 bondToken = IERC20(staking.token());
+        uint256 before = bondToken.balanceOf(address(this));
+        try rounds.dispute(roundId, signers) {
+            ++ghostDisputes;
+            ghostBondsPaidIn += before - bondToken.balanceOf(address(this));
+        } catch {}
+    }
+
+    /// @notice Governance resolves a pending dispute, upheld or rejected.
+    function resolveDispute(uint256 roundSeed, uint256 seed) external {
+        (uint256 roundId, , bool ok) = _pick(roundSeed, Need.Resolve);
+        if (!ok) return;
+        bool upheld = seed % 2 == 0;
+        IERC20 stakeToken = IERC20(staking.token());
+        uint256 stakingBefore = stakeToken.balanceOf(address(staking));
+        uint256 roundsBefore = stakeToken.balanceOf(address(rounds));
+        VM.prank(governance);
+        rounds.resolveDispute(roundId, upheld);
+        ghostStakeSlashed += stakingBefore - stakeToken.balanceOf(address(staking));
+        ghostBondsPaidOut += roundsBefore - stakeToken.balanceOf(address(rounds));
+        ++ghostResolutions;
+        if (upheld) {
+            ++ghostUpheld[roundId];
+            ghostEndStatus[roundId] = IRounds.RoundStatus.None; // Closed again: it may end anew
+            ghostSettleAttempted[roundId] = false;
+        }
+    }
+
     /// @notice Releases or slashes one contributor's round stake, whichever applies.
     function settleStake(uint256 roundSeed, uint256 who) external {
+        uint256 stakingBefore = IERC20(staking.token()).balanceOf(address(staking));
         (uint256 roundId, IRounds.Round memory r, bool ok) = _pick(roundSeed, Need.Settle);
         if (!ok) return;
         address c = contributors[who % contributors.length];
         uint256 slot = uint256(rounds.contributionOf(roundId, c));
         bool ended = r.status == IRounds.RoundStatus.Finalized || r.status == IRounds.RoundStatus.Failed;
-        uint256 treasuryBefore = IERC20(staking.token()).balanceOf(treasury);
         if (slot > 2 && (ended || r.status == IRounds.RoundStatus.Closed)) {
             rounds.slashNonRevealer(roundId, c);
         } else if (slot == 1 && ended) {
             if (block.timestamp < r.challengeEnd) VM.warp(r.challengeEnd);
             rounds.releaseStake(roundId, c);
         }
-        ghostStakeSlashed += IERC20(staking.token()).balanceOf(treasury) - treasuryBefore;
+        ghostStakeSlashed += stakingBefore - IERC20(staking.token()).balanceOf(address(staking));
     }
 
     /// @notice Sweeps an ended round after its claim window (warping to it one time in four, as the warp ends the
@@ -289,6 +392,38 @@ contract RoundsHandler {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    function _signedResult(
+        uint256 key,
+        IRounds.RoundResult memory result
+    ) private view returns (IRounds.SignedResult memory signed) {
+        signed.result = result;
+        signed.modelUri = "model";
+        signed.signature = _signature(key, rounds.hashAttestation(result, "model"));
+    }
+
+    /// @dev The handler's operators that attested `digest` in `roundId`, ascending.
+    function _signersOf(uint256 roundId, bytes32 digest) private view returns (address[] memory signers) {
+        uint256 n = _operatorKeys.length;
+        address[] memory found = new address[](n);
+        uint256 count;
+        for (uint256 i = 0; i < n; ++i) {
+            address op = operator(i);
+            if (rounds.attestationOf(roundId, op) == digest) found[count++] = op;
+        }
+        signers = new address[](count);
+        for (uint256 i = 0; i < count; ++i) signers[i] = found[i];
+        // Insertion sort: at most a handful of operators.
+        for (uint256 i = 1; i < count; ++i) {
+            address x = signers[i];
+            uint256 j = i;
+            while (j > 0 && signers[j - 1] > x) {
+                signers[j] = signers[j - 1];
+                --j;
+            }
+            signers[j] = x;
+        }
+    }
 
     function _signature(uint256 key, bytes32 digest) private pure returns (bytes memory) {
         (uint8 v, bytes32 r, bytes32 s) = VM.sign(key, digest);
@@ -310,7 +445,7 @@ contract RoundsHandler {
     ) private view returns (bytes32[] memory leaves, uint256[LEAVES] memory amounts) {
         amounts = _amounts[roundId][variant];
         leaves = new bytes32[](LEAVES);
-        for (uint256 i = 0; i < LEAVES; ++i) leaves[i] = RewardLeaf.hash(contributors[i], amounts[i]);
+        for (uint256 i = 0; i < LEAVES; ++i) leaves[i] = ResultTrees.rewardLeaf(contributors[i], amounts[i]);
     }
 
     function _result(
@@ -349,12 +484,12 @@ contract RoundsHandler {
         for (uint256 i = 0; i < n; ++i) {
             roundId = roundIds[(seed % n + i) % n];
             r = rounds.round(roundId);
-            if (_applies(r, need)) return (roundId, r, true);
+            if (_applies(roundId, r, need)) return (roundId, r, true);
         }
         return (0, r, false);
     }
 
-    function _applies(IRounds.Round memory r, Need need) private view returns (bool) {
+    function _applies(uint256 roundId, IRounds.Round memory r, Need need) private view returns (bool) {
         IRounds.RoundStatus st = r.status;
         bool ended = st == IRounds.RoundStatus.Finalized || st == IRounds.RoundStatus.Failed;
         if (need == Need.Commit) return st == IRounds.RoundStatus.Open && block.timestamp < r.commitEnd;
@@ -369,6 +504,11 @@ contract RoundsHandler {
         if (need == Need.Attest) return st == IRounds.RoundStatus.Closed && block.timestamp < r.attestDeadline;
         if (need == Need.Claim) return st == IRounds.RoundStatus.Finalized && block.timestamp < r.claimEnd;
         if (need == Need.Sweep) return ended && !r.swept;
+        if (need == Need.Dispute) {
+            return ended && r.resultDigest != bytes32(0) && block.timestamp < r.challengeEnd
+                && rounds.disputeOf(roundId).digest != r.resultDigest;
+        }
+        if (need == Need.Resolve) return st == IRounds.RoundStatus.Disputed;
         return true; // Settle
     }
 

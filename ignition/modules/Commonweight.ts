@@ -39,6 +39,8 @@ export const GENESIS_POLICY = {
   dpNoiseMultiplierE6: 1_100_000, // z = 1.1
   dpDeltaE18: 10_000_000_000_000n, // delta = 1e-5
   remainderTo: 0, // treasury
+  disputeBond: parseEther("1000"), // a challenger's bond; returned (plus half the slash) when upheld
+  wrongResultBps: 10_000, // signers of a result overturned by an upheld dispute lose their whole lock
 };
 
 /** The whole CWT supply minted at deployment (parameter `initialSupply`). */
@@ -66,7 +68,7 @@ const CommonweightModule = buildModule("Commonweight", (m) => {
   const policies = m.contract("ModelPolicyRegistry", [timelock, genesisPolicy]);
   const models = m.contract("ModelRegistry", [deployer]);
   const oracles = m.contract("OracleRegistry", [staking, policies, operatorThreshold, operatorExitSeconds, deployer]);
-  const rounds = m.contract("Rounds", [staking, oracles, policies, models]);
+  const rounds = m.contract("Rounds", [staking, oracles, policies, models, timelock]);
   const governor = m.contract("CommonweightGovernor", [
     token, staking, timelock, votingDelaySeconds, votingPeriodSeconds, proposalThresholdVotes, quorumPercent,
   ]);

@@ -72,15 +72,20 @@ export async function verifyRound(args: {
     const pkg = buildResultPackage({ chainId: String(deployment.chainId), roundId: String(roundId), revealsHash: spec.revealsHash, result, modelUri: "" });
     const digest = roundResultDigest(roundResultDomain(deployment.chainId, deployment.contracts.rounds), pkg.attested);
     const round = await contracts.rounds.round(roundId);
+    // A signed failed result (zero model hash) also has a digest on chain, challengeable like a finalized one.
+    const signed = spec.status === "Finalized" || round.resultDigest !== ZeroHash;
+    // A disputed round keeps its result's roots until governance resolves the dispute.
+    const withRewards = spec.status === "Finalized" || spec.status === "Disputed";
     const fields: Record<string, Comparison> = {
-      resultDigest: compare(round.resultDigest, spec.status === "Finalized" ? digest : ZeroHash),
-      rewardsRoot: compare(round.rewardsRoot, spec.status === "Finalized" ? pkg.attested.rewardsRoot : ZeroHash),
+      resultDigest: compare(round.resultDigest, signed ? digest : ZeroHash),
+      rewardsRoot: compare(round.rewardsRoot, withRewards ? pkg.attested.rewardsRoot : ZeroHash),
       invalidRoot: compare(round.invalidRoot, pkg.attested.invalidRoot),
-      totalRewards: compare(String(round.totalRewards), spec.status === "Finalized" ? String(pkg.attested.totalRewards) : "0"),
+      totalRewards: compare(String(round.totalRewards), withRewards ? String(pkg.attested.totalRewards) : "0"),
     };
     if (spec.status === "Finalized") {
       const appended = await contracts.modelRegistry.queryFilter(contracts.modelRegistry.filters.ModelVersionAppended(), deployment.deployedAtBlock);
-      const version = appended.find((l) => l.args.roundId === roundId);
+      // The latest: a round re-finalized after an upheld dispute appended a second version.
+      const version = appended.findLast((l) => l.args.roundId === roundId);
       fields.modelHash = compare(version?.args.modelHash ?? ZeroHash, pkg.attested.modelHash);
       fields.metricsHash = compare(version?.args.metricsHash ?? ZeroHash, pkg.attested.metricsHash);
     }

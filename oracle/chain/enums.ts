@@ -3,7 +3,7 @@
 import { ChainReadError } from "./errors.ts";
 
 /** `IRounds.RoundStatus` by value. */
-export const ROUND_STATUS = ["None", "Open", "Closed", "Finalized", "Failed"] as const;
+export const ROUND_STATUS = ["None", "Open", "Closed", "Finalized", "Failed", "Disputed"] as const;
 export type RoundStatusName = (typeof ROUND_STATUS)[number];
 
 /** `IModelPolicyRegistry.AggregationRule` by value (docs/protocol.md §3 names). */

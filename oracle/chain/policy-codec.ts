@@ -9,7 +9,7 @@ export const POLICY_FIELD_NAMES = [
   "rule", "trimBps", "krumF", "weighting", "maxSampleWeight", "clipMantissa", "clipExp", "minContributors",
   "commitWindowSeconds", "revealWindowSeconds", "attestWindowSeconds", "challengeWindowSeconds", "claimWindowSeconds",
   "minContributorStake", "minOperatorStake", "slashBps", "contributorsBps", "operatorsBps", "treasuryBps",
-  "dpClipNormE6", "dpNoiseMultiplierE6", "dpDeltaE18", "remainderTo",
+  "dpClipNormE6", "dpNoiseMultiplierE6", "dpDeltaE18", "remainderTo", "disputeBond", "wrongResultBps",
 ] as const;
 export type PolicyFieldName = (typeof POLICY_FIELD_NAMES)[number];
 

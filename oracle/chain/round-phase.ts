@@ -27,14 +27,15 @@ export const ROUND_PHASES = [
   "settled",
   "failed",
   "refunded",
+  "disputed",
 ] as const;
 export type RoundPhase = (typeof ROUND_PHASES)[number];
 
 /**
  * The phase of `round` at chain time `nowSeconds` (the latest block's timestamp, which a devnet may warp):
  * `Open` splits into commit, reveal and awaiting-close; `Closed` into computing and attest-expired (can be
- * marked failed); `Finalized` into challenge (invalid contributors can be slashed, locks stay), claims,
- * sweepable and settled; `Failed` into failed (refundable) and refunded.
+ * marked failed); `Finalized` into challenge (anyone may dispute the result; claims and invalid slashing open
+ * after it), claims, sweepable and settled; `Failed` into failed (refundable) and refunded; `Disputed` (frozen).
  */
 export function roundPhase(round: RoundTimes, nowSeconds: bigint): RoundPhase {
   switch (decodeRoundStatus(round.status)) {
@@ -50,17 +51,20 @@ export function roundPhase(round: RoundTimes, nowSeconds: bigint): RoundPhase {
       return round.swept ? "settled" : "sweepable";
     case "Failed":
       return round.swept ? "refunded" : "failed";
+    case "Disputed":
+      return "disputed";
   }
 }
 
 const DESCRIPTIONS: Record<RoundPhase, string> = {
   none: "does not exist",
+  disputed: "disputed: frozen until governance resolves the dispute",
   commit: "commit phase",
   reveal: "reveal phase",
   "awaiting-close": "reveal ended, waiting for close",
   computing: "closed, operators computing and attesting",
   "attest-expired": "attestation deadline passed, can be marked failed",
-  challenge: "finalized, challenge window open (invalid contributors can be slashed)",
+  challenge: "finalized, challenge window open (anyone may dispute; claims and invalid slashing open after it)",
   claims: "finalized, claims open",
   sweepable: "claim window over, can be swept",
   settled: "finalized and swept",

@@ -66,6 +66,11 @@ export async function runDemoRound(world: DemoWorld, label: string): Promise<Rou
   const status = await waitForOperators(world, roundId, label);
   const published = await resultPackage(world.operators[0], roundId);
   const pkg = published?.pkg;
+  // Claims, operator shares and invalid slashing open after the result's challenge window.
+  const { challengeEnd } = await sponsor.rounds.round(roundId);
+  if (challengeEnd > BigInt(await devnet.connection.networkHelpers.time.latest())) {
+    await devnet.connection.networkHelpers.time.increaseTo(challengeEnd);
+  }
   const nonRevealers = world.cast.filter((m) => m.role === "non-revealer").map((m) => m.signer.address.toLowerCase());
   // The sponsor keeps its round: one keeper pass slashes the non-revealers and the invalid contributors.
   const invalidOf = async (): Promise<InvalidEntry[] | undefined> => pkg?.invalidProofs.map((p) => ({ account: p.account, reason: p.reason, proof: p.proof }));

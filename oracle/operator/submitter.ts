@@ -6,7 +6,7 @@ import { decodeRoundStatus } from "../chain/enums.ts";
 import { decodeRevert } from "../chain/revert.ts";
 import { EquivocationRefusedError, InvariantError, SubmissionRevertedError, SubmissionStuckError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import { roundResultDigest, signRoundResult } from "../protocol/attestation.ts";
+import { roundResultDigest, signAttestation } from "../protocol/signed-result.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
 import { getResultPackage } from "../storage/result-package-store.ts";
 import type { SubmitJobData } from "./jobs/payloads.ts";
@@ -35,7 +35,7 @@ export type SubmitOutcome = {
 };
 
 /**
- * Gas limit floor of an attestation: the finalizing one measured 245k with k = 3 (`npm run bench --
+ * Gas limit floor of an attestation: the finalizing one measured 290k with k = 3 (`npm run bench --
  * gas`); unused gas is not charged, so the floor only prevents out-of-gas when a concurrent
  * attestation makes this one the finalizing one.
  */
@@ -59,7 +59,7 @@ export async function processSubmit(data: SubmitJobData, deps: SubmitDeps): Prom
   const operator = await deps.wallet.getAddress();
 
   const status = decodeRoundStatus((await rounds.round(roundId)).status);
-  if (status === "Finalized" || status === "Failed") return { outcome: "already-settled", digest };
+  if (status === "Finalized" || status === "Failed" || status === "Disputed") return { outcome: "already-settled", digest };
   const existing = await rounds.attestationOf(roundId, operator);
   if (existing === digest) return { outcome: "already-attested", digest };
   if (existing !== ZeroHash) {
@@ -71,7 +71,8 @@ export async function processSubmit(data: SubmitJobData, deps: SubmitDeps): Prom
     if (err instanceof EquivocationRefusedError) throw permanent(err);
     throw err;
   }
-  const signature = await signRoundResult(deps.wallet, deps.domain, pkg.attested);
+  // The signature covers the model URI too, so the finalizing attestation's URI is this operator's own.
+  const signature = await signAttestation(deps.wallet, deps.domain, pkg.attested, pkg.modelUri);
   const attested = { ...pkg.attested };
   try {
     const receipt = await sendWithFeeBumps(deps, () => rounds.attest.populateTransaction(attested, signature, pkg.modelUri), log);

@@ -73,6 +73,13 @@ for (const field of POLICY_FIELDS as readonly PolicyFieldSpec[]) {
 }
 const proposePolicy = proposePolicyBuilder.setAction(() => import("./actions/gov-propose-policy.ts")).build();
 
+const proposeResolution = common(task("gov:propose-resolution", "Recompute a disputed round (as cw verify-round) and propose resolveDispute: upheld when it differs; the summary is the description"))
+  .addPositionalArgument({ name: "roundId", description: "The disputed round" })
+  .addOption({ name: "backend", description: "Compute backend: cpu, tfjs or auto", type: ArgumentType.STRING, defaultValue: "cpu" })
+  .addFlag({ name: "dryRun", description: "Recompute and print the proposal without sending it" })
+  .setAction(() => import("./actions/gov-propose-resolution.ts"))
+  .build();
+
 const vote = common(task("gov:vote", "Vote on an active proposal with your token and stake votes at its snapshot"))
   .addPositionalArgument({ name: "proposalId", description: "Proposal id (see gov:list)" })
   .addOption({ name: "support", description: "for | against | abstain", type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined })
@@ -105,5 +112,5 @@ const advanceTime = task("time:advance", "Local chains only (in-process or npx h
 
 /** Every Commonweight task, for `tasks` in hardhat.config.ts. */
 export const commonweightTasks: TaskDefinition[] = [
-  deploy, delegate, transfer, faucet, stake, registerOperator, openRound, roundStatus, proposePolicy, vote, queue, execute, list, showPolicy, advanceTime,
+  deploy, delegate, transfer, faucet, stake, registerOperator, openRound, roundStatus, proposePolicy, proposeResolution, vote, queue, execute, list, showPolicy, advanceTime,
 ];

@@ -40,7 +40,7 @@ export const POLICY_FIELDS = [
   { name: "commitWindowSeconds", type: uint(32), help: "commit phase length in seconds" },
   { name: "revealWindowSeconds", type: uint(32), help: "reveal phase length in seconds" },
   { name: "attestWindowSeconds", type: uint(32), help: "time after the reveal phase for k operators to attest, seconds" },
-  { name: "challengeWindowSeconds", type: uint(32), help: "time after a result to slash invalid contributors, seconds" },
+  { name: "challengeWindowSeconds", type: uint(32), help: "time after a result in which anyone may dispute it; claims open after it, seconds" },
   { name: "claimWindowSeconds", type: uint(32), help: "time after finalization to claim rewards, seconds" },
   { name: "minContributorStake", type: { kind: "amount", bits: 128 }, help: "stake locked per commit, in CWT (e.g. 100 or 0.5)" },
   { name: "minOperatorStake", type: { kind: "amount", bits: 128 }, help: "stake locked while an operator is registered, in CWT" },
@@ -52,6 +52,8 @@ export const POLICY_FIELDS = [
   { name: "dpNoiseMultiplierE6", option: "dpNoiseMultiplier", type: { kind: "fixed", bits: 64, decimals: 6 }, help: "DP noise multiplier z, decimal, e.g. 1.1" },
   { name: "dpDeltaE18", option: "dpDelta", type: { kind: "fixed", bits: 64, decimals: 18 }, help: "DP delta, decimal in (0, 1), e.g. 0.00001" },
   { name: "remainderTo", type: { kind: "enum", names: REMAINDER_NAMES }, help: "destination of unclaimed rewards and dust" },
+  { name: "disputeBond", type: { kind: "amount", bits: 128 }, help: "bond a challenger posts to dispute a result, in CWT" },
+  { name: "wrongResultBps", type: uint(16), help: "share of each signer's stake slashed when a dispute is upheld, bps (slashBps..10000)" },
 ] as const satisfies readonly { name: string; option?: string; type: PolicyFieldKind; help: string }[];
 
 /** A policy field name, e.g. `trimBps`. */
@@ -109,7 +111,7 @@ export function applyPolicyFlags(current: PolicyValues, flags: PolicyFlags): { p
 export const BOUNDED_FIELDS: readonly PolicyFieldName[] = [
   "trimBps", "krumF", "maxSampleWeight", "clipMantissa", "clipExp", "minContributors", "commitWindowSeconds",
   "revealWindowSeconds", "attestWindowSeconds", "challengeWindowSeconds", "claimWindowSeconds", "minContributorStake",
-  "minOperatorStake", "slashBps", "dpClipNormE6", "dpNoiseMultiplierE6", "dpDeltaE18",
+  "minOperatorStake", "slashBps", "dpClipNormE6", "dpNoiseMultiplierE6", "dpDeltaE18", "disputeBond", "wrongResultBps",
 ];
 
 function parseFieldValue(spec: PolicyFieldSpec, text: string): bigint {

@@ -8,9 +8,10 @@ import {RoundsHandler} from "../../contracts/test/RoundsHandler.sol";
 import {ProtocolSetup} from "./utils/ProtocolSetup.sol";
 
 /// @notice Stateful invariants of Rounds. The handler drives random sequences of rounds through open → commit →
-/// reveal → close → attestations (k = 2 of 3 operators, competing results) → claims / failure → sweep, so these are
-/// checked on finalized, claimed, failed and refunded rounds (see `test_handler_*` and the README note on how each
-/// invariant was shown to fail).
+/// reveal → close → attestations (k = 1..3 of up to 5 operators, competing results) → disputes / resolutions → claims
+/// / failure → sweep, with registry actions in between (register with eviction, deregister, release, set threshold,
+/// equivocation slashes), so these are checked on finalized, disputed, voided, re-opened, claimed, failed and refunded
+/// rounds (see `test_handler_*` and the README note on how each invariant was shown to fail).
 contract RoundsInvariantsTest is ProtocolSetup {
     uint256 private constant CONTRIBUTORS = 4;
     RoundsHandler private _handler;
@@ -18,15 +19,24 @@ contract RoundsInvariantsTest is ProtocolSetup {
 
     function setUp() public {
         _deployProtocol(CONTRIBUTORS);
+        // Two more operator keys, staked but not registered: the handler registers them (evicting when full).
+        for (uint256 i = OPERATOR_COUNT; i < OPERATOR_COUNT + 2; ++i) operatorKeys.push(0xB0B0 + i);
         _handler = new RoundsHandler(
             rounds,
             staking,
+            oracles,
+            address(this),
             IERC20(address(rewardToken)),
             SPONSOR,
             contributors,
             operatorKeys
         );
+        for (uint256 i = OPERATOR_COUNT; i < OPERATOR_COUNT + 2; ++i) _fundAndStake(vm.addr(0xB0B0 + i));
         _initialStake = staking.totalStaked();
+        // Bonds for the handler's disputes.
+        stakeToken.transfer(address(_handler), 1e24);
+        vm.prank(address(_handler));
+        stakeToken.approve(address(rounds), type(uint256).max);
         targetContract(address(_handler));
     }
 
@@ -57,22 +67,43 @@ contract RoundsInvariantsTest is ProtocolSetup {
         }
     }
 
-    /// @notice A result is set once (one finalizing attestation, digest never changes) and only with k distinct
-    /// operators' valid signatures over exactly that digest.
+    /// @notice A result is set once per quorum (once, plus once more per upheld dispute), only with k distinct
+    /// operators' valid signatures over exactly that digest, k being the round's snapshotted threshold.
     function invariant_resultOnlyWithQuorum() public view {
         for (uint256 i = 0; i < _handler.roundCount(); ++i) {
             uint256 id = _handler.roundIds(i);
             IRounds.Round memory r = rounds.round(id);
-            assertLe(_handler.ghostFinalizations(id), 1, "result set twice");
-            if (_handler.ghostFinalizations(id) == 1) {
-                assertEq(_handler.ghostFinalAttesters(id), K, "distinct attesters at finalization");
-            }
+            assertLe(_handler.ghostFinalizations(id), 1 + _handler.ghostUpheld(id), "result set twice");
             if (r.status != IRounds.RoundStatus.Finalized) continue;
             assertTrue(_handler.ghostFinalDigest(id) != bytes32(0), "finalized without a finalizing attestation");
             assertEq(r.resultDigest, _handler.ghostFinalDigest(id), "result changed");
-            assertEq(rounds.attestationCount(id, r.resultDigest), K, "attestation count");
-            assertEq(r.attesterCount, K, "attesterCount");
+            assertEq(_handler.ghostFinalAttesters(id), r.threshold, "distinct attesters at finalization");
+            assertEq(rounds.attestationCount(id, r.resultDigest), r.threshold, "attestation count");
+            assertEq(r.attesterCount, r.threshold, "attesterCount");
         }
+    }
+
+    /// @notice Operator payouts of a round never exceed its operator pool, whatever the registry did meanwhile.
+    function invariant_operatorClaimsWithinPool() public view {
+        for (uint256 i = 0; i < _handler.roundCount(); ++i) {
+            uint256 id = _handler.roundIds(i);
+            IRounds.Round memory r = rounds.round(id);
+            assertLe(r.operatorClaimed, r.operatorPool, "operatorClaimed > pool");
+            assertEq(_handler.ghostOperatorPaid(id), r.operatorClaimed, "ghost operator paid != operatorClaimed");
+        }
+    }
+
+    /// @notice Global solvency: the rounds contract's reward-token balance is exactly every round's outstanding
+    /// escrow, and its staking-token balance exactly the bonds of pending disputes.
+    function invariant_globalSolvency() public view {
+        uint256 bonds;
+        for (uint256 i = 0; i < _handler.roundCount(); ++i) {
+            uint256 id = _handler.roundIds(i);
+            if (rounds.round(id).status == IRounds.RoundStatus.Disputed) bonds += rounds.disputeOf(id).bond;
+        }
+        assertEq(stakeToken.balanceOf(address(rounds)), bonds, "bonds held");
+        assertEq(bonds, _handler.ghostBondsPaidIn() - _handler.ghostBondsPaidOut(), "bonds in - out");
+        invariant_escrowCoversUnsweptRounds();
     }
 
     /// @notice The escrow holds exactly what unswept rounds still owe, and exactly funded - paid out.
@@ -87,17 +118,21 @@ contract RoundsInvariantsTest is ProtocolSetup {
         assertEq(balance, _handler.ghostFunded() - _handler.ghostOutflows(), "escrow != funded - paid out");
     }
 
-    /// @notice Every round ends: a round reaching Finalized or Failed stays there; a Closed round whose attestation
+    /// @notice Every round ends: a round reaching Finalized or Failed stays there (but for disputes); a Closed round whose attestation
     /// deadline passed is Failed once `markFailed` was called; a failed round, once swept, refunded all it was funded.
     function invariant_everyRoundEndsFinalizedOrRefunded() public view {
         for (uint256 i = 0; i < _handler.roundCount(); ++i) {
             uint256 id = _handler.roundIds(i);
             IRounds.Round memory r = rounds.round(id);
             IRounds.RoundStatus ended = _handler.ghostEndStatus(id);
-            if (ended != IRounds.RoundStatus.None) assertEq(uint256(r.status), uint256(ended), "ended round moved");
+            // Only a dispute moves an ended round: frozen while pending, back on rejection, Closed again if upheld.
+            bool disputed = r.status == IRounds.RoundStatus.Disputed;
+            if (ended != IRounds.RoundStatus.None && !disputed) {
+                assertEq(uint256(r.status), uint256(ended), "ended round moved");
+            }
             if (_handler.ghostSettleAttempted(id)) {
                 assertTrue(
-                    r.status == IRounds.RoundStatus.Finalized || r.status == IRounds.RoundStatus.Failed,
+                    r.status == IRounds.RoundStatus.Finalized || r.status == IRounds.RoundStatus.Failed || disputed,
                     "timed-out round left unsettled"
                 );
             }
@@ -107,7 +142,8 @@ contract RoundsInvariantsTest is ProtocolSetup {
         }
     }
 
-    /// @notice Stake conservation through round locks and slashes: staked tokens == initial stake - slashed.
+    /// @notice Stake conservation through round and operator locks and slashes: staked tokens == initial stake -
+    /// slashed (to the treasury and to reporters).
     function invariant_stakeConservation() public view {
         uint256 expected = _initialStake - _handler.ghostStakeSlashed();
         assertEq(stakeToken.balanceOf(address(staking)), expected, "staking balance");
@@ -153,6 +189,41 @@ contract RoundsInvariantsTest is ProtocolSetup {
         _handler.sweep(0, 0);
         assertEq(_handler.ghostRefunded(1), rounds.round(1).funded, "refund");
         invariant_everyRoundEndsFinalizedOrRefunded();
+        invariant_stakeConservation();
+    }
+
+    /// @notice The handler disputes a finalized round, governance upholds it (slashing both signers), and a new
+    /// quorum of the remaining and a newly registered operator re-finalizes it within the new deadline.
+    function test_handler_disputesUpholdsAndSettlesAnew() public {
+        _handler.open(1e21);
+        _handler.commit(0, 1 << 8);
+        _handler.reveal(0, 0);
+        _handler.close(0, 1);
+        _handler.attest(0, 0, 0, 7); // operators 0 and 1 (two calls): finalized
+        _handler.attest(0, 1, 0, 7);
+        assertEq(uint256(rounds.round(1).status), uint256(IRounds.RoundStatus.Finalized), "finalized");
+        _handler.dispute(0);
+        assertEq(_handler.ghostDisputes(), 1, "disputed");
+        invariant_globalSolvency();
+        _handler.resolveDispute(0, 0); // upheld
+        assertEq(uint256(rounds.round(1).status), uint256(IRounds.RoundStatus.Closed), "reopened");
+        assertTrue(_handler.ghostStakeSlashed() > 0, "signers slashed");
+        _handler.registerOperator(3, 0);
+        assertEq(_handler.ghostRegistrations(), 1, "registered");
+        vm.warp(rounds.round(1).eligibleAt);
+        // Tree A is void now; the new quorum signs the other variant (a failed result): the round fails.
+        _handler.attest(0, 2, 0, 7);
+        _handler.attest(0, 2, 7, 7); // operator 2
+        _handler.attest(0, 3, 7, 7); // operator 3
+        assertEq(uint256(rounds.round(1).status), uint256(IRounds.RoundStatus.Failed), "settled by the new quorum");
+        assertEq(_handler.ghostFinalizations(1), 2, "two quorums");
+        _handler.claimOperatorReward(0, 0);
+        assertEq(_handler.ghostOperatorPaid(1), 0, "no operator paid for a void or failed result");
+        _handler.sweep(0, 0);
+        assertEq(_handler.ghostRefunded(1), rounds.round(1).funded, "refund");
+        invariant_resultOnlyWithQuorum();
+        invariant_operatorClaimsWithinPool();
+        invariant_globalSolvency();
         invariant_stakeConservation();
     }
 }

@@ -4,13 +4,8 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { ZeroHash, id, parseEther } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import {
-  buildInvalidTree,
-  roundResultDomain,
-  signRoundResult,
-  type AttestedResult,
-} from "../../oracle/protocol/attestation.ts";
-import { buildRewardsTree, type RewardsTree } from "../../oracle/protocol/rewards-tree.ts";
+import { buildInvalidTree, buildRewardsTree, type RewardsTree } from "../../oracle/protocol/result-trees.ts";
+import { roundResultDomain, signAttestation, type AttestedResult } from "../../oracle/protocol/signed-result.ts";
 import type { InvalidReason } from "../../oracle/protocol/validate.ts";
 import type { IModelPolicyRegistry } from "../../types/ethers-contracts/index.ts";
 
@@ -51,6 +46,8 @@ export function defaultPolicy(): IModelPolicyRegistry.PolicyStruct {
     dpNoiseMultiplierE6: 1_100_000,
     dpDeltaE18: 10n ** 13n,
     remainderTo: 0,
+    disputeBond: parseEther("100"),
+    wrongResultBps: 10_000,
   };
 }
 
@@ -83,7 +80,7 @@ export async function deployProtocolFixture(connection: NetworkConnection) {
   const models = await ethers.deployContract("ModelRegistry", [deployer.address]);
   await models.appendGenesis(GENESIS_MODEL_HASH, "file://genesis.safetensors");
   const oracles = await ethers.deployContract("OracleRegistry", [staking, policies, 2n, EXIT_DELAY_SECONDS, deployer]);
-  const rounds = await ethers.deployContract("Rounds", [staking, oracles, policies, models]);
+  const rounds = await ethers.deployContract("Rounds", [staking, oracles, policies, models, governance.address]);
 
   for (const c of [rounds, oracles]) {
     await staking.grantRole(await staking.LOCKER_ROLE(), c);
@@ -167,14 +164,38 @@ export function makeResult(
   return { result, tree, invalidTree };
 }
 
-export async function signResult(p: Protocol, signer: HardhatEthersSigner, result: AttestedResult): Promise<string> {
+/** The model URI the test operators sign unless a test says otherwise. */
+export const MODEL_URI = "file://model.safetensors";
+
+/** `signer`'s attestation signature of `result` with the model at `modelUri`. */
+export async function signResult(
+  p: Protocol,
+  signer: HardhatEthersSigner,
+  result: AttestedResult,
+  modelUri = MODEL_URI,
+): Promise<string> {
   const { chainId } = await p.connection.ethers.provider.getNetwork();
-  return signRoundResult(signer, roundResultDomain(chainId, await p.rounds.getAddress()), result);
+  return signAttestation(signer, roundResultDomain(chainId, await p.rounds.getAddress()), result, modelUri);
+}
+
+/** `signer`'s signed attestation as `reportEquivocation` takes it. */
+export async function signedResult(
+  p: Protocol,
+  signer: HardhatEthersSigner,
+  result: AttestedResult,
+  modelUri = MODEL_URI,
+): Promise<{ result: AttestedResult; modelUri: string; signature: string }> {
+  return { result, modelUri, signature: await signResult(p, signer, result, modelUri) };
 }
 
 /** Has `signers` attest `result` in order. */
 export async function attestAll(p: Protocol, signers: HardhatEthersSigner[], result: AttestedResult): Promise<void> {
-  for (const s of signers) await p.rounds.attest(result, await signResult(p, s, result), "file://model.safetensors");
+  for (const s of signers) await p.rounds.attest(result, await signResult(p, s, result), MODEL_URI);
+}
+
+/** Warps past the round's challenge window (claims, operator shares and invalid slashing open then). */
+export async function passChallengeWindow(p: Protocol, roundId: bigint): Promise<void> {
+  await warpTo(p, (await p.rounds.round(roundId)).challengeEnd);
 }
 
 /** Round 1 opened by the sponsor. */
@@ -208,4 +229,29 @@ export async function finalizedRoundFixture(connection: NetworkConnection) {
   if (!op0 || !op1) throw new Error("operators");
   await attestAll(p, [op0, op1], built.result);
   return { ...p, ...built };
+}
+
+/** The finalized round 1 after its challenge window: claims, operator shares and invalid slashing are open. */
+export async function claimableRoundFixture(connection: NetworkConnection) {
+  const p = await finalizedRoundFixture(connection);
+  await passChallengeWindow(p, p.roundId);
+  return p;
+}
+
+/** Opens a round, has alice and bob commit and reveal, and closes it; returns the round id and its reveals hash. */
+export async function closeRoundWithTwoReveals(p: Protocol, budget = ROUND_BUDGET): Promise<{ roundId: bigint; revealsHash: string }> {
+  const roundId = await openRound(p, budget);
+  const updates = [p.alice, p.bob].map((c) => fakeUpdate(c, `r${roundId}`));
+  for (const u of updates) await commitUpdate(p, roundId, u);
+  const r = await p.rounds.round(roundId);
+  await warpTo(p, r.commitEnd);
+  for (const u of updates) await revealUpdate(p, roundId, u);
+  await warpTo(p, r.revealEnd);
+  await p.rounds.close(roundId);
+  return { roundId, revealsHash: (await p.rounds.round(roundId)).revealsHash };
+}
+
+/** The addresses of `signers`, ascending (the order `Rounds.dispute` takes). */
+export function ascending(signers: readonly HardhatEthersSigner[]): string[] {
+  return signers.map((s) => s.address).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
 }

@@ -21,14 +21,14 @@ const AMOUNTS = [1n, 10n ** 18n, 2n ** 256n - 1n];
 
 describe("Golden: TypeScript and Solidity agree", function () {
   it("golden_rewardLeaf", async function () {
-    const harness = await ethers.deployContract("RewardLeafHarness");
+    const harness = await ethers.deployContract("ResultTreesHarness");
     for (const account of ACCOUNTS) {
       for (const amount of AMOUNTS) expect(rewardLeafHash(account, amount)).to.equal(await harness.rewardLeaf(account, amount));
     }
   });
 
   it("golden_rewardsTreeProofsVerifyOnChain", async function () {
-    const harness = await ethers.deployContract("RewardLeafHarness");
+    const harness = await ethers.deployContract("ResultTreesHarness");
     const rewards = Object.fromEntries(ACCOUNTS.map((a, i) => [a, AMOUNTS[i]!]));
     const tree = buildRewardsTree({ ...rewards, "0x0000000000000000000000000000000000000002": 0n });
     expect(tree.claims.size).to.equal(3);
@@ -41,7 +41,7 @@ describe("Golden: TypeScript and Solidity agree", function () {
   });
 
   it("golden_invalidLeafAndProofs", async function () {
-    const harness = await ethers.deployContract("RewardLeafHarness");
+    const harness = await ethers.deployContract("ResultTreesHarness");
     const tree = buildInvalidTree({ [ACCOUNTS[1]!]: "norm", [ACCOUNTS[2]!]: "unavailable" });
     const entry = tree.proofs.get(ethers.getAddress(ACCOUNTS[1]!))!;
     expect(entry.reason).to.equal(4);

@@ -2,15 +2,15 @@ import { expect } from "chai";
 import { id, parseEther } from "ethers";
 import { network } from "hardhat";
 
-import { revealsHash as revealsHashOf } from "../../oracle/protocol/attestation.ts";
+import { revealsHash as revealsHashOf } from "../../oracle/protocol/commitments.ts";
 import {
   GENESIS_MODEL_HASH, HOUR, ROUND_BUDGET, attestAll, closedRoundFixture, commitUpdate, deployProtocolFixture,
-  fakeUpdate, makeResult, openRoundFixture, revealUpdate, signResult, warpTo,
+  MODEL_URI, fakeUpdate, makeResult, openRoundFixture, revealUpdate, signResult, signedResult, warpTo,
 } from "./fixtures.ts";
 
 const { ethers, networkHelpers } = await network.create();
 const { loadFixture, time } = networkHelpers;
-const STATUS = { None: 0n, Open: 1n, Closed: 2n, Finalized: 3n, Failed: 4n } as const;
+const STATUS = { None: 0n, Open: 1n, Closed: 2n, Finalized: 3n, Failed: 4n, Disputed: 5n } as const;
 const bit = (s: bigint): string => ethers.toBeHex(1n << s, 32);
 
 describe("Rounds: open, commit, reveal, close", function () {
@@ -48,7 +48,7 @@ describe("Rounds: open, commit, reveal, close", function () {
     it("test_open_revertsWithoutBaseModel", async function () {
       const { rounds, staking, oracles, policies, token, sponsor } = await loadFixture(deployProtocolFixture);
       const emptyModels = await ethers.deployContract("ModelRegistry", [sponsor.address]);
-      const r2 = await ethers.deployContract("Rounds", [staking, oracles, policies, emptyModels]);
+      const r2 = await ethers.deployContract("Rounds", [staking, oracles, policies, emptyModels, sponsor.address]);
       await expect(r2.connect(sponsor).open(token, 1n)).to.be.revertedWithCustomError(rounds, "RoundsNoBaseModel");
     });
   });
@@ -203,15 +203,15 @@ describe("Rounds: open, commit, reveal, close", function () {
       const { result } = makeResult(p.roundId, p.revealsHash, { [p.alice.address]: parseEther("500") });
       const digest = await p.rounds.hashRoundResult(result);
       const [op0, op1] = p.operators;
-      await expect(p.rounds.attest(result, await signResult(p, op0!, result), ""))
+      await expect(p.rounds.attest(result, await signResult(p, op0!, result), MODEL_URI))
         .to.emit(p.rounds, "Attested").withArgs(p.roundId, op0!.address, digest, 1n)
         .and.not.to.emit(p.rounds, "RoundFinalized");
       expect(await p.rounds.attestationOf(p.roundId, op0!)).to.equal(digest);
       expect(await p.rounds.attestationCount(p.roundId, digest)).to.equal(1n);
-      await expect(p.rounds.attest(result, await signResult(p, op1!, result), "file://m"))
+      await expect(p.rounds.attest(result, await signResult(p, op1!, result, "file://m"), "file://m"))
         .to.emit(p.rounds, "RoundFinalized")
         .withArgs(p.roundId, digest, 2n, result.modelHash, result.rewardsRoot, result.totalRewards, result.invalidRoot,
-          result.metricsHash)
+          result.metricsHash, BigInt(await time.latest()) + 1n + HOUR)
         .and.to.emit(p.models, "ModelVersionAppended")
         .withArgs(2n, result.modelHash, 1n, GENESIS_MODEL_HASH, p.roundId, 1n, result.metricsHash, "file://m");
       const r = await p.rounds.round(p.roundId);
@@ -224,7 +224,7 @@ describe("Rounds: open, commit, reveal, close", function () {
       const p = await loadFixture(closedRoundFixture);
       const { result, invalidTree } = makeResult(p.roundId, p.revealsHash, {}, { [p.dave.address]: "malformed" }, ethers.ZeroHash);
       await attestAll(p, p.operators.slice(0, 1), result);
-      await expect(p.rounds.attest(result, await signResult(p, p.operators[1]!, result), ""))
+      await expect(p.rounds.attest(result, await signResult(p, p.operators[1]!, result), MODEL_URI))
         .to.emit(p.rounds, "RoundFailed").withArgs(p.roundId, 2n, invalidTree.root);
       expect((await p.rounds.round(p.roundId)).status).to.equal(STATUS.Failed);
     });
@@ -234,15 +234,15 @@ describe("Rounds: open, commit, reveal, close", function () {
       const a = makeResult(p.roundId, p.revealsHash, {}).result;
       const b = makeResult(p.roundId, p.revealsHash, { [p.bob.address]: 1n }).result;
       const op = p.operators[0]!;
-      await p.rounds.attest(a, await signResult(p, op, a), "");
-      await expect(p.rounds.attest(b, await signResult(p, op, b), ""))
+      await p.rounds.attest(a, await signResult(p, op, a), MODEL_URI);
+      await expect(p.rounds.attest(b, await signResult(p, op, b), MODEL_URI))
         .to.be.revertedWithCustomError(p.rounds, "RoundsAlreadyAttested").withArgs(p.roundId, op.address);
     });
 
     it("test_attest_revertsForNonOperator", async function () {
       const p = await loadFixture(closedRoundFixture);
       const { result } = makeResult(p.roundId, p.revealsHash, {});
-      await expect(p.rounds.attest(result, await signResult(p, p.outsider, result), ""))
+      await expect(p.rounds.attest(result, await signResult(p, p.outsider, result), MODEL_URI))
         .to.be.revertedWithCustomError(p.rounds, "RoundsNotOperator").withArgs(p.roundId, p.outsider.address);
     });
 
@@ -251,28 +251,28 @@ describe("Rounds: open, commit, reveal, close", function () {
       await p.oracles.setThreshold(3n);
       await p.oracles.connect(p.spareOperator).register();
       const { result } = makeResult(p.roundId, p.revealsHash, {});
-      await expect(p.rounds.attest(result, await signResult(p, p.spareOperator, result), ""))
+      await expect(p.rounds.attest(result, await signResult(p, p.spareOperator, result), MODEL_URI))
         .to.be.revertedWithCustomError(p.rounds, "RoundsNotOperator").withArgs(p.roundId, p.spareOperator.address);
     });
 
     it("test_attest_revertsOnRevealsMismatch", async function () {
       const p = await loadFixture(closedRoundFixture);
       const { result } = makeResult(p.roundId, id("stale"), {});
-      await expect(p.rounds.attest(result, await signResult(p, p.operators[0]!, result), ""))
+      await expect(p.rounds.attest(result, await signResult(p, p.operators[0]!, result), MODEL_URI))
         .to.be.revertedWithCustomError(p.rounds, "RoundsRevealsMismatch").withArgs(p.roundId, id("stale"), p.revealsHash);
     });
 
     it("test_attest_revertsWhenRewardsExceedPool", async function () {
       const p = await loadFixture(closedRoundFixture);
       const { result } = makeResult(p.roundId, p.revealsHash, { [p.alice.address]: parseEther("801") });
-      await expect(p.rounds.attest(result, await signResult(p, p.operators[0]!, result), ""))
+      await expect(p.rounds.attest(result, await signResult(p, p.operators[0]!, result), MODEL_URI))
         .to.be.revertedWithCustomError(p.rounds, "RoundsInvalidResult").withArgs(p.roundId, parseEther("801"), parseEther("800"));
     });
 
     it("test_attest_revertsOnFailedResultWithRewards", async function () {
       const p = await loadFixture(closedRoundFixture);
       const { result } = makeResult(p.roundId, p.revealsHash, { [p.alice.address]: 1n }, {}, ethers.ZeroHash);
-      await expect(p.rounds.attest(result, await signResult(p, p.operators[0]!, result), ""))
+      await expect(p.rounds.attest(result, await signResult(p, p.operators[0]!, result), MODEL_URI))
         .to.be.revertedWithCustomError(p.rounds, "RoundsInvalidResult").withArgs(p.roundId, 1n, parseEther("800"));
     });
 
@@ -281,14 +281,14 @@ describe("Rounds: open, commit, reveal, close", function () {
       const r = await p.rounds.round(p.roundId);
       await warpTo(p, r.attestDeadline);
       const { result } = makeResult(p.roundId, p.revealsHash, {});
-      await expect(p.rounds.attest(result, await signResult(p, p.operators[0]!, result), ""))
+      await expect(p.rounds.attest(result, await signResult(p, p.operators[0]!, result), MODEL_URI))
         .to.be.revertedWithCustomError(p.rounds, "RoundsOutsideWindow").withArgs(p.roundId, r.revealEnd, r.attestDeadline);
     });
 
     it("test_attest_revertsWhenNotClosed", async function () {
       const p = await loadFixture(openRoundFixture);
       const { result } = makeResult(p.roundId, ethers.ZeroHash, {});
-      await expect(p.rounds.attest(result, await signResult(p, p.operators[0]!, result), ""))
+      await expect(p.rounds.attest(result, await signResult(p, p.operators[0]!, result), MODEL_URI))
         .to.be.revertedWithCustomError(p.rounds, "RoundsUnexpectedStatus").withArgs(p.roundId, STATUS.Open, bit(STATUS.Closed));
     });
   });
@@ -299,16 +299,18 @@ describe("Rounds: open, commit, reveal, close", function () {
       const a = makeResult(p.roundId, p.revealsHash, {}).result;
       const b = makeResult(p.roundId, p.revealsHash, { [p.bob.address]: 1n }).result;
       const op = p.operators[2]!;
-      await expect(p.rounds.connect(p.outsider).reportEquivocation(a, await signResult(p, op, a), b, await signResult(p, op, b)))
-        .to.emit(p.oracles, "OperatorSlashed").withArgs(op.address, p.roundId, parseEther("500"));
+      await expect(p.rounds.connect(p.outsider).reportEquivocation(await signedResult(p, op, a), await signedResult(p, op, b)))
+        .to.emit(p.oracles, "OperatorSlashed")
+        .withArgs(op.address, p.roundId, parseEther("500"), ethers.encodeBytes32String("equivocation"), p.outsider.address,
+          parseEther("250"));
     });
 
     it("test_reportEquivocation_revertsOnSameDigest", async function () {
       const p = await loadFixture(closedRoundFixture);
       const a = makeResult(p.roundId, p.revealsHash, {}).result;
       const op = p.operators[0]!;
-      const sig = await signResult(p, op, a);
-      await expect(p.rounds.reportEquivocation(a, sig, a, sig)).to.be.revertedWithCustomError(p.rounds, "RoundsNotEquivocation");
+      const signed = await signedResult(p, op, a);
+      await expect(p.rounds.reportEquivocation(signed, signed)).to.be.revertedWithCustomError(p.rounds, "RoundsNotEquivocation");
     });
 
     it("test_reportEquivocation_revertsOnDifferentRounds", async function () {
@@ -316,7 +318,7 @@ describe("Rounds: open, commit, reveal, close", function () {
       const a = makeResult(p.roundId, p.revealsHash, {}).result;
       const b = { ...a, roundId: p.roundId + 1n };
       const op = p.operators[0]!;
-      await expect(p.rounds.reportEquivocation(a, await signResult(p, op, a), b, await signResult(p, op, b)))
+      await expect(p.rounds.reportEquivocation(await signedResult(p, op, a), await signedResult(p, op, b)))
         .to.be.revertedWithCustomError(p.rounds, "RoundsNotEquivocation");
     });
 
@@ -325,7 +327,7 @@ describe("Rounds: open, commit, reveal, close", function () {
       const a = makeResult(p.roundId, p.revealsHash, {}).result;
       const b = makeResult(p.roundId, p.revealsHash, { [p.bob.address]: 1n }).result;
       const [op0, op1] = p.operators;
-      await expect(p.rounds.reportEquivocation(a, await signResult(p, op0!, a), b, await signResult(p, op1!, b)))
+      await expect(p.rounds.reportEquivocation(await signedResult(p, op0!, a), await signedResult(p, op1!, b)))
         .to.be.revertedWithCustomError(p.rounds, "RoundsNotEquivocation");
     });
   });

@@ -3,7 +3,8 @@ import { encodeBytes32String, parseEther } from "ethers";
 import { network } from "hardhat";
 
 import {
-  attestAll, closedRoundFixture, commitUpdate, defaultPolicy, deployProtocolFixture, fakeUpdate, finalizedRoundFixture,
+  attestAll, claimableRoundFixture, closedRoundFixture, commitUpdate, defaultPolicy, deployProtocolFixture, fakeUpdate,
+  passChallengeWindow,
   makeResult, openRound, revealUpdate, warpTo,
 } from "./fixtures.ts";
 
@@ -18,7 +19,7 @@ const SLASHED = parseEther("50");
 describe("Rounds: claims, payouts, slashing", function () {
   describe("claim", function () {
     it("test_claim_paysLeafOnce", async function () {
-      const p = await loadFixture(finalizedRoundFixture);
+      const p = await loadFixture(claimableRoundFixture);
       const c = p.tree.claims.get(p.alice.address)!;
       await expect(p.rounds.connect(p.outsider).claim(p.roundId, c.account, c.amount, c.proof))
         .to.emit(p.rounds, "RewardClaimed").withArgs(p.roundId, p.alice.address, c.amount)
@@ -30,14 +31,14 @@ describe("Rounds: claims, payouts, slashing", function () {
     });
 
     it("test_claim_revertsOnInvalidProof", async function () {
-      const p = await loadFixture(finalizedRoundFixture);
+      const p = await loadFixture(claimableRoundFixture);
       const c = p.tree.claims.get(p.alice.address)!;
       await expect(p.rounds.claim(p.roundId, c.account, c.amount + 1n, c.proof))
         .to.be.revertedWithCustomError(p.rounds, "RoundsInvalidProof").withArgs(p.roundId, p.alice.address);
     });
 
     it("test_claim_revertsAfterClaimWindow", async function () {
-      const p = await loadFixture(finalizedRoundFixture);
+      const p = await loadFixture(claimableRoundFixture);
       const r = await p.rounds.round(p.roundId);
       await warpTo(p, r.claimEnd);
       const c = p.tree.claims.get(p.alice.address)!;
@@ -58,6 +59,7 @@ describe("Rounds: claims, payouts, slashing", function () {
       const built = makeResult(p.roundId, p.revealsHash, { [p.alice.address]: parseEther("500"), [p.bob.address]: parseEther("300") });
       const result = { ...built.result, totalRewards: parseEther("600") };
       await attestAll(p, p.operators.slice(0, 2), result);
+      await passChallengeWindow(p, p.roundId);
       const a = built.tree.claims.get(p.alice.address)!;
       const b = built.tree.claims.get(p.bob.address)!;
       await p.rounds.claim(p.roundId, a.account, a.amount, a.proof);
@@ -68,7 +70,7 @@ describe("Rounds: claims, payouts, slashing", function () {
 
   describe("claimOperatorReward", function () {
     it("test_claimOperatorReward_paysAttesterShare", async function () {
-      const p = await loadFixture(finalizedRoundFixture);
+      const p = await loadFixture(claimableRoundFixture);
       const op = p.operators[0]!;
       await expect(p.rounds.claimOperatorReward(p.roundId, op.address))
         .to.emit(p.rounds, "OperatorRewardClaimed").withArgs(p.roundId, op.address, parseEther("50"));
@@ -77,7 +79,7 @@ describe("Rounds: claims, payouts, slashing", function () {
     });
 
     it("test_claimOperatorReward_revertsForNonAttester", async function () {
-      const p = await loadFixture(finalizedRoundFixture);
+      const p = await loadFixture(claimableRoundFixture);
       const op = p.operators[2]!;
       await expect(p.rounds.claimOperatorReward(p.roundId, op.address))
         .to.be.revertedWithCustomError(p.rounds, "RoundsNoOperatorReward").withArgs(p.roundId, op.address);
@@ -86,7 +88,7 @@ describe("Rounds: claims, payouts, slashing", function () {
 
   describe("sweep", function () {
     it("test_sweep_sendsTreasuryShareAndRemainderAfterClaimWindow", async function () {
-      const p = await loadFixture(finalizedRoundFixture);
+      const p = await loadFixture(claimableRoundFixture);
       const c = p.tree.claims.get(p.alice.address)!;
       await p.rounds.claim(p.roundId, c.account, c.amount, c.proof);
       await p.rounds.claimOperatorReward(p.roundId, p.operators[0]!.address);
@@ -131,7 +133,7 @@ describe("Rounds: claims, payouts, slashing", function () {
     });
 
     it("test_sweep_revertsDuringClaimWindow", async function () {
-      const p = await loadFixture(finalizedRoundFixture);
+      const p = await loadFixture(claimableRoundFixture);
       const r = await p.rounds.round(p.roundId);
       await expect(p.rounds.sweep(p.roundId))
         .to.be.revertedWithCustomError(p.rounds, "RoundsOutsideWindow").withArgs(p.roundId, r.claimEnd, 2n ** 48n - 1n);
@@ -172,7 +174,7 @@ describe("Rounds: claims, payouts, slashing", function () {
     });
 
     it("test_slashInvalid_slashesListedContributor", async function () {
-      const p = await loadFixture(finalizedRoundFixture);
+      const p = await loadFixture(claimableRoundFixture);
       const { reason, proof } = p.invalidTree.proofs.get(p.dave.address)!;
       await expect(p.rounds.slashInvalid(p.roundId, p.dave.address, reason, proof))
         .to.emit(p.rounds, "ContributorSlashed").withArgs(p.roundId, p.dave.address, SLASHED, 4n);
@@ -181,7 +183,7 @@ describe("Rounds: claims, payouts, slashing", function () {
     });
 
     it("test_slashInvalid_revertsOnWrongReasonOrProof", async function () {
-      const p = await loadFixture(finalizedRoundFixture);
+      const p = await loadFixture(claimableRoundFixture);
       const { proof } = p.invalidTree.proofs.get(p.dave.address)!;
       await expect(p.rounds.slashInvalid(p.roundId, p.dave.address, 3, proof))
         .to.be.revertedWithCustomError(p.rounds, "RoundsInvalidProof").withArgs(p.roundId, p.dave.address);
@@ -192,17 +194,19 @@ describe("Rounds: claims, payouts, slashing", function () {
     });
 
     it("test_slashInvalid_revertsWhenNotRevealed", async function () {
-      const p = await loadFixture(finalizedRoundFixture);
+      const p = await loadFixture(claimableRoundFixture);
       await expect(p.rounds.slashInvalid(p.roundId, p.carol.address, 4, []))
         .to.be.revertedWithCustomError(p.rounds, "RoundsContributionNotSettleable").withArgs(p.roundId, p.carol.address);
     });
 
-    it("test_releaseStake_unlocksRevealerAfterChallengeWindow", async function () {
-      const p = await loadFixture(finalizedRoundFixture);
+    it("test_releaseStake_unlocksRevealerOneWindowAfterChallengeWindow", async function () {
+      // The result lists an invalid contributor, so revealers wait one more window (in which it can be slashed).
+      const p = await loadFixture(claimableRoundFixture);
       const r = await p.rounds.round(p.roundId);
+      const releaseAt = r.challengeEnd + r.challengeWindowSeconds;
       await expect(p.rounds.releaseStake(p.roundId, p.alice.address))
-        .to.be.revertedWithCustomError(p.rounds, "RoundsOutsideWindow").withArgs(p.roundId, r.challengeEnd, 2n ** 48n - 1n);
-      await warpTo(p, r.challengeEnd);
+        .to.be.revertedWithCustomError(p.rounds, "RoundsOutsideWindow").withArgs(p.roundId, releaseAt, 2n ** 48n - 1n);
+      await warpTo(p, releaseAt);
       await expect(p.rounds.releaseStake(p.roundId, p.alice.address))
         .to.emit(p.rounds, "ContributorStakeReleased").withArgs(p.roundId, p.alice.address, STAKE)
         .and.to.emit(p.staking, "StakeUnlocked").withArgs(p.alice.address, await p.rounds.getAddress(), STAKE);

@@ -8,7 +8,7 @@ import { makeUpdate } from "../../oracle/contributor/update.ts";
 import { startDevnet, type Devnet } from "../../oracle/devnet/devnet.ts";
 import { getResultPackage } from "../../oracle/storage/result-package-store.ts";
 import { contributorEnv, contributorSession, runCw } from "../oracle/contributor/chain-support.ts";
-import { contribution, runRoundToClose, slashInvalid, startTestOperator, syntheticUpdate, TEST_POLICY, tempDir, waitForSettlement, type TestOperator } from "./support.ts";
+import { contribution, runRoundToClose, slashInvalid, startTestOperator, syntheticUpdate, TEST_POLICY, tempDir, passChallengeWindow, waitForSettlement, type TestOperator } from "./support.ts";
 
 /** `IModelPolicyRegistry.AggregationRule.MultiKrum`. */
 const MULTI_KRUM = 3;
@@ -63,6 +63,7 @@ describe("e2e: contributor receipts explain exclusion (multi-krum) and invalidit
     }));
     operators = [await startTestOperator(devnet, 0, work.dir), await startTestOperator(devnet, 1, work.dir)];
     await waitForSettlement(devnet, roundId);
+    await passChallengeWindow(devnet, roundId);
     reader = await contributorSession(devnet, work.dir);
   });
 

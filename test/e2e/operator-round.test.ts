@@ -16,7 +16,7 @@ import {
   startTestOperator,
   syntheticUpdate,
   tempDir,
-  waitForSettlement,
+  passChallengeWindow, waitForSettlement,
   type Contribution,
   type TestOperator,
   slashInvalid,
@@ -67,6 +67,7 @@ describe("e2e: two operators (k = 2) finalize a round with bad updates in it", f
     }));
     operators = [await startTestOperator(devnet, 0, work.dir), await startTestOperator(devnet, 1, work.dir)];
     await waitForSettlement(devnet, roundId);
+    await passChallengeWindow(devnet, roundId);
   });
 
   after(async function () {

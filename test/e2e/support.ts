@@ -126,6 +126,13 @@ export async function waitForSettlement(devnet: Devnet, roundId: bigint, timeout
   }
 }
 
+/** Advances chain time past the round's challenge window: claims, operator shares and invalid slashing open then. */
+export async function passChallengeWindow(devnet: Devnet, roundId: bigint): Promise<void> {
+  const { challengeEnd } = await devnet.as(devnet.sponsor).rounds.round(roundId);
+  const now = BigInt(await devnet.connection.networkHelpers.time.latest());
+  if (challengeEnd > now) await devnet.connection.networkHelpers.time.increaseTo(challengeEnd);
+}
+
 export { ZeroHash };
 /** The upkeep transactions, from their one home (oracle/keeper/upkeep.ts). */
 export { closeRound, slashInvalid } from "../../oracle/keeper/upkeep.ts";

@@ -37,7 +37,8 @@ library PolicyBounds {
         uint256 maxStake = uint256(type(uint128).max) >> 1;
         return p.minContributorStake >= 1 && p.minContributorStake <= maxStake && p.minOperatorStake >= 1
             && p.minOperatorStake <= maxStake && p.slashBps <= 10_000
-            && uint256(p.contributorsBps) + p.operatorsBps + p.treasuryBps == 10_000;
+            && uint256(p.contributorsBps) + p.operatorsBps + p.treasuryBps == 10_000 && p.disputeBond >= 1
+            && p.disputeBond <= maxStake && p.wrongResultBps >= p.slashBps && p.wrongResultBps <= 10_000;
     }
 
     /// @notice DP: clip norm in [1e-6, 2^63 - 1 e-6], noise multiplier z <= 1000, 0 < delta < 1.

@@ -42,7 +42,7 @@ abstract contract ProtocolSetup is Base {
         models = new ModelRegistry(address(this));
         models.appendGenesis(keccak256("genesis"), "");
         oracles = new OracleRegistry(staking, policies, K, 1 days, address(this));
-        rounds = new Rounds(staking, oracles, policies, models);
+        rounds = new Rounds(staking, oracles, policies, models, address(this));
         staking.grantRole(staking.LOCKER_ROLE(), address(rounds));
         staking.grantRole(staking.SLASHER_ROLE(), address(rounds));
         staking.grantRole(staking.LOCKER_ROLE(), address(oracles));
@@ -77,9 +77,10 @@ abstract contract ProtocolSetup is Base {
         vm.stopPrank();
     }
 
-    /// @dev EIP-712 signature of `result` by the operator with private key `key` (r, s, v packed).
+    /// @dev EIP-712 attestation signature of `result` with model URI "model" by the operator with private key `key`
+    /// (r, s, v packed).
     function _sign(uint256 key, IRounds.RoundResult memory result) internal view returns (bytes memory) {
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, rounds.hashRoundResult(result));
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, rounds.hashAttestation(result, "model"));
         return abi.encodePacked(r, s, v);
     }
 

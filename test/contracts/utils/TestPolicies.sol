@@ -30,5 +30,7 @@ library TestPolicies {
         p.dpNoiseMultiplierE6 = 1.1e6;
         p.dpDeltaE18 = 1e13;
         p.remainderTo = IModelPolicyRegistry.RemainderDestination.Treasury;
+        p.disputeBond = 100e18;
+        p.wrongResultBps = 10_000;
     }
 }

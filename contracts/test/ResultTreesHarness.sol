@@ -3,19 +3,19 @@ pragma solidity ^0.8.24;
 
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 
-import {RewardLeaf} from "../libraries/RewardLeaf.sol";
+import {ResultTrees} from "../libraries/ResultTrees.sol";
 
-/// @title RewardLeafHarness
-/// @notice Test-only: exposes {RewardLeaf} for the cross-language golden tests.
-contract RewardLeafHarness {
-    /// @notice {RewardLeaf-hash}.
+/// @title ResultTreesHarness
+/// @notice Test-only: exposes {ResultTrees} for the cross-language golden tests.
+contract ResultTreesHarness {
+    /// @notice {ResultTrees-rewardLeaf}.
     function rewardLeaf(address account, uint256 amount) external pure returns (bytes32) {
-        return RewardLeaf.hash(account, amount);
+        return ResultTrees.rewardLeaf(account, amount);
     }
 
-    /// @notice {RewardLeaf-invalidHash}.
+    /// @notice {ResultTrees-invalidLeaf}.
     function invalidLeaf(address account, uint8 reason) external pure returns (bytes32) {
-        return RewardLeaf.invalidHash(account, reason);
+        return ResultTrees.invalidLeaf(account, reason);
     }
 
     /// @notice Whether `proof` proves the reward leaf `(account, amount)` against `root`.
@@ -25,6 +25,6 @@ contract RewardLeafHarness {
         address account,
         uint256 amount
     ) external pure returns (bool) {
-        return MerkleProof.verifyCalldata(proof, root, RewardLeaf.hash(account, amount));
+        return MerkleProof.verifyCalldata(proof, root, ResultTrees.rewardLeaf(account, amount));
     }
 }
