@@ -13,7 +13,7 @@ import { connectContracts, type Contracts } from "../../oracle/chain/contracts.t
 import type { Deployment } from "../../oracle/chain/deployment.ts";
 import { deploySuite } from "../../oracle/devnet/deploy-suite.ts";
 import { DEVNET_POLICY } from "../../oracle/devnet/devnet.ts";
-import { roundResultDomain, signRoundResult, type AttestedResult } from "../../oracle/protocol/attestation.ts";
+import { roundResultDomain, signAttestation, type AttestedResult } from "../../oracle/protocol/attestation.ts";
 import { ResultPackageJsonSchema } from "../../oracle/protocol/result-package.ts";
 import { buildRewardsTree } from "../../oracle/protocol/rewards-tree.ts";
 
@@ -173,7 +173,7 @@ export async function finalizeRound(node: HardhatNode, deployment: Deployment): 
   };
   const domain = roundResultDomain(deployment.chainId, deployment.contracts.rounds);
   for (const i of [1, 2]) {
-    const signature = await signRoundResult(await signer(i), domain, attested);
+    const signature = await signAttestation(await signer(i), domain, attested, "https://models.example/next.safetensors");
     await sendAndWait("attest", deployer.rounds.attest(attested, signature, "https://models.example/next.safetensors"));
   }
   await advanceTime(node.url, DEVNET_POLICY.challengeWindowSeconds + 1);
