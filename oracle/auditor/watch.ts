@@ -50,19 +50,22 @@ export async function auditOnce(deps: AuditDeps): Promise<AuditVerdict[]> {
     if (deps.checked.get(roundId) === digest) continue;
     const log = deps.log.child({ roundId: roundId.toString() });
     const report: VerifyReport = await verifyRound({ contracts: deps.contracts, deployment: deps.deployment, roundId, backend: deps.backend, limits: deps.limits });
-    deps.checked.set(roundId, digest);
     if (report.match) {
+      deps.checked.set(roundId, digest);
       log.info({ digest }, "round recomputed: matches the chain");
       verdicts.push({ roundId, verdict: "match", digest });
       continue;
     }
     const mismatched = Object.entries(report.fields).filter(([, f]) => !f.match).map(([name]) => name);
     if (deps.dispute === false) {
+      deps.checked.set(roundId, digest);
       log.warn({ digest, mismatched }, "round recomputed: MISMATCH (dispute disabled)");
       verdicts.push({ roundId, verdict: "mismatch-not-disputed", digest });
       continue;
     }
+    // Marked checked only once disputed: a failed dispute (RPC, nonce, funds) is retried on the next poll.
     const outcome = await disputeRound(deps.contracts, roundId, deps.deployment.deployedAtBlock);
+    deps.checked.set(roundId, digest);
     log.warn({ digest, mismatched, txHash: outcome.txHash, bond: outcome.bond.toString() }, "round recomputed: MISMATCH, disputed");
     verdicts.push({ roundId, verdict: "disputed", digest });
   }

@@ -1,11 +1,11 @@
 import { type Command } from "commander";
-import { JsonRpcProvider, Network } from "ethers";
 import { Counter, Gauge, Registry } from "prom-client";
 
 import { disputeRound } from "../../auditor/dispute.ts";
 import { startAuditorHttp } from "../../auditor/http.ts";
 import { auditOnce } from "../../auditor/watch.ts";
 import { connectContracts } from "../../chain/contracts.ts";
+import { providerFor } from "../../chain/connect.ts";
 import { readDeployment } from "../../chain/deployment.ts";
 import { loadWallet } from "../../chain/signer.ts";
 import { createBackend } from "../../compute/backends.ts";
@@ -18,8 +18,8 @@ const SETTINGS_HELP = `\nSettings (environment variables or an --env-file; defau
 /** The chain, the deployment and contracts connected to the auditor's wallet. */
 async function connect(config: AuditorConfig) {
   const deployment = await readDeployment(config.DEPLOYMENT);
-  const network = Network.from(deployment.chainId);
-  const provider = new JsonRpcProvider(config.RPC_URL, network, { staticNetwork: network });
+  // Response cache off: the dispute follows its bond approval at once, and a cached nonce would be reused.
+  const provider = providerFor(config.RPC_URL, deployment.chainId);
   const wallet = await loadWallet({ privateKey: config.AUDITOR_PRIVATE_KEY, keystore: config.KEYSTORE, keystorePassword: config.KEYSTORE_PASSWORD }, provider);
   return { deployment, provider, wallet, contracts: connectContracts(deployment, wallet) };
 }
