@@ -1,5 +1,6 @@
 /// <reference types="@webgpu/types" />
 import { execFile } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
@@ -113,6 +114,29 @@ async function probeInChild(allowSoftware: boolean, log: Logger): Promise<ProbeR
   }
 }
 
+/** Device files through which Linux exposes a GPU (DRM render nodes, NVIDIA, WSL's /dev/dxg). */
+function linuxGpuDevices(): string[] {
+  const list = (dir: string): string[] => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  const dri = list("/dev/dri").filter((name) => name.startsWith("renderD")).map((name) => `/dev/dri/${name}`);
+  const dev = list("/dev").filter((name) => /^nvidia\d+$/.test(name) || name === "dxg").map((name) => `/dev/${name}`);
+  return [...dri, ...dev];
+}
+
+/**
+ * Why no hardware adapter can exist without asking Dawn (Linux with no GPU device file), else
+ * undefined: then `auto` costs no probe process on a machine without a GPU.
+ */
+function missingGpuDevice(): string | undefined {
+  if (process.platform !== "linux" || linuxGpuDevices().length > 0) return undefined;
+  return "no WebGPU adapter (no GPU device file: /dev/dri/renderD*, /dev/nvidia*, /dev/dxg)";
+}
+
 /** Options of {@link openWebgpu}. */
 export type OpenOptions = {
   /** Accept a software adapter (Mesa llvmpipe through OpenGL ES) when no hardware one exists. */
@@ -123,11 +147,16 @@ export type OpenOptions = {
 /**
  * Opens a WebGPU device: first Dawn's default (Vulkan on Linux: the GPU), then, when allowed, Dawn's
  * OpenGL ES backend in compatibility mode (Mesa llvmpipe on a machine without a GPU). Adapters are
- * first probed in a short-lived child process, so a machine without a usable adapter never loads
- * Dawn here and nothing native reaches this process's stderr. Every step that finds nothing is
+ * first probed in a short-lived child process (skipped for a hardware-only request on Linux
+ * without a GPU device file), so a machine without a usable adapter never loads Dawn here and nothing native reaches this process's stderr. Every step that finds nothing is
  * logged with its reason; returns the reason when no device opens.
  */
 export async function openWebgpu(options: OpenOptions): Promise<WebgpuDevice | string> {
+  const noGpu = options.allowSoftware ? undefined : missingGpuDevice();
+  if (noGpu !== undefined) {
+    options.log.debug({ reason: noGpu }, "webgpu: no adapter");
+    return noGpu;
+  }
   const probed = await probeInChild(options.allowSoftware, options.log);
   if (typeof probed === "string") {
     options.log.debug({ reason: probed }, "webgpu: no adapter");
