@@ -294,7 +294,7 @@ export const KeeperConfigSchema = ActorChainSchema.extend({
   KEEPER_PACKAGE_DIR: z.string().min(1).optional().describe("folder of result packages <roundId>.json to take invalid lists from instead"),
   FETCH_MAX_BYTES: z.coerce.number().int().min(1_024).default(256 * 1024 * 1024).describe("largest file fetched (recomputation)"),
   FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000).describe("time limit of one fetch"),
-});
+}).extend(IpfsConfigSchema.shape);
 export type KeeperConfig = z.infer<typeof KeeperConfigSchema>;
 
 /**

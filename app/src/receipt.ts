@@ -92,6 +92,7 @@ export async function readReceipt(chain: Chain, roundId: bigint, account: string
     if (status === "Open" && now < round.revealEnd) return { ...base, outcome: "pending", why: `Committed; reveal before ${new Date(Number(round.revealEnd) * 1000).toISOString()}.` };
     return { ...base, outcome: "not-revealed", why: "Committed but never revealed: the update was not used and the lock is slashable." };
   }
+  if (status === "Disputed") return { ...base, outcome: "pending", why: "Revealed; the round's result is disputed and frozen until governance resolves the dispute (see Governance)." };
   if (!ended) return { ...base, outcome: "pending", why: "Revealed; the outcome is known once k operators attest the same result." };
   if (status === "Failed") return { ...base, outcome: "round-failed", why: "The round failed: no model, no rewards; the sponsor is refunded and valid updates are not slashed." };
 

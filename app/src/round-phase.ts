@@ -36,5 +36,7 @@ export function phaseWords(round: RoundTimes, now: bigint): string {
       return "Failed; the budget can be swept back to the sponsor.";
     case "refunded":
       return "Failed; the sponsor was refunded.";
+    case "disputed":
+      return "Disputed: the result is frozen (no claims, no sweep) until governance resolves the dispute (see Governance).";
   }
 }

@@ -10,6 +10,7 @@ import type { InvalidEntry } from "../keeper/due-actions.ts";
 import { invalidEntriesOf, readPackageInvalid } from "../keeper/invalid-list.ts";
 import type { KeeperRoundView } from "../keeper/round-view.ts";
 import type { InvalidReason } from "../protocol/validate.ts";
+import type { IpfsReader } from "../storage/ipfs-node.ts";
 
 /** Connects with the sponsor's or keeper's key (none when `withKey` is false). */
 export function connectActor(config: SponsorConfig | KeeperConfig, keyVariable: "SPONSOR_PRIVATE_KEY" | "KEEPER_PRIVATE_KEY", withKey: boolean): Promise<ChainConnection> {
@@ -25,10 +26,12 @@ export function connectActor(config: SponsorConfig | KeeperConfig, keyVariable: 
  * The keeper's invalid-list source: `packageSource` when given, else `<KEEPER_PACKAGE_DIR>/<roundId>.json`, else
  * (with KEEPER_RECOMPUTE) a local recomputation of the round on the CPU. Each list is checked against the
  * round's invalid root before use and remembered per round.
+ * @param ipfs Reads `ipfs://` URIs (packages, the base model and update files of a recomputation); the caller
+ * owns it (e.g. `lazyIpfsReader(config, log)`, closed when the command ends).
  */
-export function invalidSource(config: KeeperConfig, connection: ChainConnection, packageSource?: string): (view: KeeperRoundView) => Promise<readonly InvalidEntry[] | undefined> {
+export function invalidSource(config: KeeperConfig, connection: ChainConnection, ipfs: IpfsReader, packageSource?: string): (view: KeeperRoundView) => Promise<readonly InvalidEntry[] | undefined> {
   const known = new Map<bigint, readonly InvalidEntry[]>();
-  const limits = { maxBytes: config.FETCH_MAX_BYTES, timeoutMs: config.FETCH_TIMEOUT_MS };
+  const limits = { maxBytes: config.FETCH_MAX_BYTES, timeoutMs: config.FETCH_TIMEOUT_MS, ipfs };
   return async (view) => {
     const cached = known.get(view.roundId);
     if (cached) return cached;

@@ -39,9 +39,11 @@ export interface DueActions {
 /**
  * The upkeep due in round `view` at chain time `nowSeconds` (the rules of contracts/rounds/*.sol):
  * close once the reveal window ended; mark failed once the attestation deadline passed without a result;
- * slash every non-revealer once closed; slash every invalid contributor of the result as soon as it is known
- * (before its lock can be released); pay every attesting operator its share inside the claim window; release
- * every other revealer's lock once the challenge window ended; sweep once the claim window ended.
+ * slash every non-revealer once closed; nothing while a dispute freezes the round (`Disputed`); once the result's
+ * challenge window ended (at once for a round that failed without a signed result): slash every invalid
+ * contributor of the result and pay every attesting operator its share until the claim window ends; release every
+ * other revealer's lock from `releaseAt` (one window later when the result lists invalid contributors, so they are
+ * slashed first); sweep once the claim window ended, and sweep again while a sweep transfer is still owed.
  * @param invalid The result's invalid contributors with proofs, or undefined when this keeper does not know them
  * (then no lock is released in a round whose invalid root is not zero: releasing would let them escape the slash).
  */
@@ -60,6 +62,9 @@ export function dueActions(view: KeeperRoundView, nowSeconds: bigint, invalid?: 
       if (nowSeconds >= view.attestDeadline) actions.push({ kind: "mark-failed" });
       else later.push(view.attestDeadline);
       return { actions, nextAt: min(later), finished: false, waitingForInvalidList: false };
+    case "Disputed":
+      // Frozen until governance resolves the dispute: no upkeep call is accepted, and nothing is due by time.
+      return { actions, nextAt: undefined, finished: false, waitingForInvalidList: false };
     case "Finalized":
     case "Failed":
       break;
@@ -70,16 +75,18 @@ export function dueActions(view: KeeperRoundView, nowSeconds: bigint, invalid?: 
   const waitingForInvalidList = hasInvalid && invalid === undefined && view.unsettled.length > 0;
   for (const account of view.unsettled) {
     const entry = invalidByAccount.get(account.toLowerCase());
-    if (entry) actions.push({ kind: "slash-invalid", account, reason: entry.reason, proof: entry.proof });
-    else if (waitingForInvalidList) continue;
-    else if (nowSeconds >= view.challengeEnd) actions.push({ kind: "release", account });
-    else later.push(view.challengeEnd);
+    if (entry) {
+      if (nowSeconds >= view.challengeEnd) actions.push({ kind: "slash-invalid", account, reason: entry.reason, proof: entry.proof });
+      else later.push(view.challengeEnd);
+    } else if (waitingForInvalidList) continue;
+    else if (nowSeconds >= view.releaseAt) actions.push({ kind: "release", account });
+    else later.push(view.releaseAt);
   }
   if (view.status === "Finalized" && nowSeconds < view.claimEnd) {
     if (nowSeconds >= view.claimStart) for (const operator of view.unpaidOperators) actions.push({ kind: "claim-operator", operator });
     else if (view.unpaidOperators.length > 0) later.push(view.claimStart);
   }
-  if (!view.swept) {
+  if (!view.swept || view.sweepOwed) {
     if (nowSeconds >= view.claimEnd) actions.push({ kind: "sweep" });
     else later.push(view.claimEnd);
   }

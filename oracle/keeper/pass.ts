@@ -63,7 +63,15 @@ export async function keeperPass(contracts: Contracts, deployment: Deployment, r
       const tx = await sendUpkeep(contracts, roundId, action);
       options.log?.info({ roundId: String(roundId), action: describeAction(action), tx: tx.hash, gasUsed: String(tx.gasUsed) }, "upkeep sent");
       options.onSent?.(action, tx);
-      results.push({ action, status: "sent", tx });
+      const stranded = action.kind === "sweep" ? await failedSweepTransfers(contracts, roundId, tx) : [];
+      if (stranded.length > 0) {
+        // The sweep was mined but a recipient's transfer failed: it stays owed; report it so the caller backs off.
+        const error = new Error(`sweep of round ${roundId}: transfer failed to ${stranded.join(", ")}; still owed, a later sweep retries it`);
+        options.log?.warn({ roundId: String(roundId), tx: tx.hash, recipients: stranded }, "sweep transfer failed");
+        results.push({ action, status: "failed", error });
+      } else {
+        results.push({ action, status: "sent", tx });
+      }
     } catch (err) {
       if (!(err instanceof TransactionRevertedError)) throw err;
       if (await stillDue(contracts, deployment, roundId, action, invalid)) {
@@ -76,6 +84,12 @@ export async function keeperPass(contracts: Contracts, deployment: Deployment, r
     }
   }
   return { roundId, results, nextAt: due.nextAt, finished: due.finished, waitingForInvalidList: due.waitingForInvalidList };
+}
+
+/** Recipients whose sweep transfer failed in transaction `tx` (`SweepTransferFailed`). */
+async function failedSweepTransfers(contracts: Contracts, roundId: bigint, tx: SentTransaction): Promise<string[]> {
+  const events = await contracts.rounds.queryFilter(contracts.rounds.filters.SweepTransferFailed(roundId), tx.blockNumber, tx.blockNumber);
+  return events.filter((e) => e.transactionHash === tx.hash).map((e) => e.args.recipient);
 }
 
 function wanted(action: UpkeepAction, options: PassOptions): boolean {

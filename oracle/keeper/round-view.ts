@@ -1,9 +1,12 @@
 // What the keeper knows about one round: its windows and, per account, what is still unsettled. Read from the
 // chain on every pass (the chain is the truth), so a restarted keeper or a second keeper sees the same thing.
+import { ZeroHash } from "ethers";
+
 import type { Contracts } from "../chain/contracts.ts";
 import type { Deployment } from "../chain/deployment.ts";
 import { decodeRoundStatus, type RoundStatusName } from "../chain/enums.ts";
 import { ChainReadError } from "../chain/errors.ts";
+import { decodeRevert } from "../chain/revert.ts";
 
 /** `contributionOf` slot values below which a slot holds no commitment (0 none, 1 revealed, 2 settled). */
 const SLOT_REVEALED = 1n;
@@ -16,11 +19,19 @@ export interface KeeperRoundView {
   readonly swept: boolean;
   readonly revealEnd: bigint;
   readonly attestDeadline: bigint;
-  /** When revealers' locks can be released; invalid contributors must be slashed before. 0 until a result. */
+  /** End of the result's challenge window: invalid contributors can be slashed from then. 0 until a result. */
   readonly challengeEnd: bigint;
-  /** When operator shares can first be claimed (the result's time, or later if the contract says so). */
+  /** When operator shares can first be claimed: the end of the challenge window. */
   readonly claimStart: bigint;
+  /** When the claim window ends and the round can be swept (for a failed round, its challenge end). */
   readonly claimEnd: bigint;
+  /**
+   * When revealers' locks can be released: the challenge end, or one challenge window later when the result lists
+   * invalid contributors (so they are slashed first).
+   */
+  readonly releaseAt: bigint;
+  /** Swept, but a sweep transfer failed and is still owed (a later `sweep` retries it). */
+  readonly sweepOwed: boolean;
   /** Root of the result's invalid tree; zero when nobody was invalid. */
   readonly invalidRoot: string;
   /** Committed and never revealed, not yet slashed. */
@@ -64,11 +75,27 @@ export async function readKeeperView(contracts: Contracts, deployment: Deploymen
     revealEnd: round.revealEnd,
     attestDeadline: round.attestDeadline,
     challengeEnd: round.challengeEnd,
-    claimStart: round.claimEnd - round.claimWindowSeconds,
+    claimStart: round.challengeEnd,
     claimEnd: round.claimEnd,
+    releaseAt: round.invalidRoot === ZeroHash ? round.challengeEnd : round.challengeEnd + round.challengeWindowSeconds,
+    sweepOwed: round.swept && (await sweepStillOwed(contracts, roundId)),
     invalidRoot: round.invalidRoot,
     unrevealed,
     unsettled,
     unpaidOperators,
   };
+}
+
+/**
+ * Whether a swept round still owes a sweep transfer: `sweep` reverts with `RoundsAlreadySwept` exactly when nothing
+ * is owed, so a simulated call tells (the contract keeps the owed amounts out of `round()`).
+ */
+async function sweepStillOwed(contracts: Contracts, roundId: bigint): Promise<boolean> {
+  try {
+    await contracts.rounds.sweep.staticCall(roundId);
+    return true;
+  } catch (err) {
+    if (decodeRevert(err)?.name === "RoundsAlreadySwept") return false;
+    throw err;
+  }
 }

@@ -13,7 +13,7 @@ import { connectContracts, type Contracts } from "../../oracle/chain/contracts.t
 import type { Deployment } from "../../oracle/chain/deployment.ts";
 import { deploySuite } from "../../oracle/devnet/deploy-suite.ts";
 import { DEVNET_POLICY } from "../../oracle/devnet/devnet.ts";
-import { roundResultDomain, signRoundResult, type AttestedResult } from "../../oracle/protocol/attestation.ts";
+import { roundResultDomain, signAttestation, type AttestedResult } from "../../oracle/protocol/signed-result.ts";
 import { ResultPackageJsonSchema } from "../../oracle/protocol/result-package.ts";
 import { buildRewardsTree } from "../../oracle/protocol/rewards-tree.ts";
 
@@ -111,6 +111,8 @@ export interface FinalizedRound {
   readonly roundId: bigint;
   readonly resultPackage: object;
   readonly rewards: ReadonlyMap<string, bigint>;
+  /** The two operators that attested it. */
+  readonly operators: readonly string[];
 }
 
 async function sendAndWait(label: string, tx: Promise<{ wait(): Promise<unknown> }>): Promise<void> {
@@ -124,7 +126,8 @@ async function sendAndWait(label: string, tx: Promise<{ wait(): Promise<unknown>
 /**
  * Drives one round on the node: accounts 1 and 2 stake and register as operators (k = 2), account 3 sponsors,
  * accounts 4 and 5 commit and reveal, anyone closes, and both operators sign and attest one result paying the two
- * contributors 600 and 200 CWT of the 800 CWT pool. Chain time then passes the challenge window.
+ * contributors 600 and 200 CWT of the 800 CWT pool. The round is left inside its challenge window (claims open
+ * after it: a test that claims advances chain time first).
  */
 export async function finalizeRound(node: HardhatNode, deployment: Deployment): Promise<FinalizedRound> {
   const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
@@ -172,11 +175,11 @@ export async function finalizeRound(node: HardhatNode, deployment: Deployment): 
     revealsHash: round.revealsHash,
   };
   const domain = roundResultDomain(deployment.chainId, deployment.contracts.rounds);
+  const modelUri = "https://models.example/next.safetensors";
   for (const i of [1, 2]) {
-    const signature = await signRoundResult(await signer(i), domain, attested);
-    await sendAndWait("attest", deployer.rounds.attest(attested, signature, "https://models.example/next.safetensors"));
+    const signature = await signAttestation(await signer(i), domain, attested, modelUri);
+    await sendAndWait("attest", deployer.rounds.attest(attested, signature, modelUri));
   }
-  await advanceTime(node.url, DEVNET_POLICY.challengeWindowSeconds + 1);
   const lower = contributorAddresses.map((a) => a.toLowerCase());
   // Parsed with the schema every reader uses, so the page is given exactly what operators publish.
   const resultPackage = ResultPackageJsonSchema.parse({
@@ -184,10 +187,45 @@ export async function finalizeRound(node: HardhatNode, deployment: Deployment): 
     roundId: roundId.toString(),
     result: { selected: lower, excluded: [], invalid: {}, scores: { [lower[0] as string]: "750000", [lower[1] as string]: "250000" } },
     attested: { ...attested, roundId: roundId.toString(), totalRewards: attested.totalRewards.toString() },
-    modelUri: "https://models.example/next.safetensors",
+    modelUri,
     claims: [...tree.claims.values()].map((c) => ({ account: c.account, amount: c.amount.toString(), proof: c.proof })),
     invalidProofs: [],
   });
   provider.destroy();
-  return { roundId, resultPackage, rewards };
+  return { roundId, resultPackage, rewards, operators: [addresses[0], addresses[1]] as string[] };
+}
+
+/**
+ * Disputes the finalized round `roundId` inside its challenge window as the deployer (account 0): approves the
+ * round's dispute bond and calls `dispute` with the round's attesters in ascending order.
+ */
+export async function disputeRound(node: HardhatNode, deployment: Deployment, finalized: FinalizedRound): Promise<void> {
+  const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
+  try {
+    const challenger = connectContracts(deployment, await provider.getSigner(0));
+    const { disputeBond } = await challenger.rounds.round(finalized.roundId);
+    await sendAndWait("approve bond", challenger.token.approve(deployment.contracts.rounds, disputeBond));
+    const signers = [...finalized.operators].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    await sendAndWait("dispute", challenger.rounds.dispute(finalized.roundId, signers));
+  } finally {
+    provider.destroy();
+  }
+}
+
+/**
+ * Proposes `Rounds.resolveDispute(roundId, upheld)` as the deployer (account 0, who holds the voting supply: it
+ * delegates to itself first) with `description`, as `gov:propose-resolution` would after recomputing.
+ */
+export async function proposeResolution(node: HardhatNode, deployment: Deployment, roundId: bigint, upheld: boolean, description: string): Promise<void> {
+  const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
+  try {
+    const deployer = await provider.getSigner(0);
+    const contracts = connectContracts(deployment, deployer);
+    await sendAndWait("delegate", contracts.token.delegate(await deployer.getAddress()));
+    await advanceTime(node.url, 1);
+    const calldata = contracts.rounds.interface.encodeFunctionData("resolveDispute", [roundId, upheld]);
+    await sendAndWait("propose", contracts.governor.propose([deployment.contracts.rounds], [0n], [calldata], description));
+  } finally {
+    provider.destroy();
+  }
 }

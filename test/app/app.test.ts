@@ -12,7 +12,9 @@ import type { PreviewServer } from "vite";
 import { buildApp, serveApp, writeAppDeployment } from "../../app/serve.ts";
 import type { Deployment } from "../../oracle/chain/deployment.ts";
 import { connectContracts } from "../../oracle/chain/contracts.ts";
-import { advanceTime, deployOnNode, finalizeRound, rpc, startHardhatNode, type FinalizedRound, type HardhatNode } from "./app-chain.ts";
+import { formatTokens } from "../../oracle/chain/units.ts";
+import { DEVNET_POLICY } from "../../oracle/devnet/devnet.ts";
+import { advanceTime, deployOnNode, disputeRound, finalizeRound, proposeResolution, rpc, startHardhatNode, type FinalizedRound, type HardhatNode } from "./app-chain.ts";
 import { DESKTOP_WIDTH, horizontalOverflow, launchChromium, overflowingElements, PHONE_WIDTH, requireChromium, screenshot } from "./browser.ts";
 
 /** Hardhat's development accounts 0 (deployer: all CWT), 4 (a contributor of the finalized round). */
@@ -174,7 +176,8 @@ describe("web app in headless Chromium", function () {
     provider.destroy();
   });
 
-  it("shows a contributor's receipt with reward and proof, and claims it", async function () {
+  it("shows a contributor's receipt with reward and proof, and claims it once the challenge window is over", async function () {
+    await advanceTime((node as HardhatNode).url, DEVNET_POLICY.challengeWindowSeconds + 1);
     const page = await openApp("contributor", { account: CONTRIBUTOR });
     await connect(page);
     const receipt = `[data-testid=receipt][data-round="${finalized.roundId}"]`;
@@ -199,20 +202,53 @@ describe("web app in headless Chromium", function () {
     const text = (await page.textContent(round)) ?? "";
 
     expect(await page.textContent(`${round} [data-testid=round-status]`)).to.equal("Finalized");
-    expect(text).to.match(/Finalized; rewards claimable until \d{4}-/);
+    expect(text).to.match(/Finalized; challenge window open until \d{4}-.* \(rewards claimable after it\)/);
     expect(text).to.include("contributors 800 CWT · operators 100 CWT · treasury 100 CWT");
     expect(text).to.include("2 of 2 commitments");
     expect(text).to.match(/base model v1 \(0x[0-9a-f]{4}…[0-9a-f]{4}\) → v2/);
   });
 
+  /** Disputes the finalized round and proposes its resolution with a recomputation summary as the description. */
+  async function raiseDispute(): Promise<string> {
+    const summary = [
+      `Resolve the dispute of round ${finalized.roundId}: REJECT (the signed result is right)`,
+      "",
+      `Recomputation (cw verify-round ${finalized.roundId}, backend cpu):`,
+      "- resultDigest: chain 0xabc, recomputed 0xabc (match)",
+    ].join("\n");
+    await disputeRound(node as HardhatNode, deployment, finalized);
+    await proposeResolution(node as HardhatNode, deployment, finalized.roundId, false, summary);
+    return summary;
+  }
+
+  it("the governance screen lists a disputed round with its challenger, bond, signers, recompute command and resolution summary", async function () {
+    const summary = await raiseDispute();
+    const page = await openApp("governance", null);
+    const item = `[data-testid=dispute][data-round="${finalized.roundId}"]`;
+    await page.waitForSelector(item, { timeout: UI_TIMEOUT_MS });
+    const text = (await page.textContent(item)) ?? "";
+    const dispute = await connectContracts(deployment, new JsonRpcProvider((node as HardhatNode).url, undefined, { cacheTimeout: -1 })).rounds.disputeOf(finalized.roundId);
+
+    expect(text).to.include("0xf39F…2266");
+    expect(text).to.include(`Bond${formatTokens(dispute.bond)}`);
+    expect(text).to.include(dispute.digest);
+    expect(dispute.signers).to.have.length(2);
+    for (const signer of dispute.signers) expect(text).to.include(`${signer.slice(0, 6)}…${signer.slice(-4)}`);
+    expect(text).to.match(/Raised\d{4}-\d{2}-\d{2}/);
+    expect(await page.textContent(`${item} [data-testid=verify-command]`)).to.equal(`npx cw verify-round ${finalized.roundId} --rpc-url ${(node as HardhatNode).url}`);
+    expect(await page.textContent(`${item} [data-testid=dispute-summary]`)).to.equal(summary);
+    expect(await page.textContent(`${item} [data-testid=dispute-proposal]`)).to.match(/^Reject, Pending/);
+  });
+
   it("a sponsor approves and opens a round", async function () {
     const page = await openApp("sponsor");
     await connect(page);
-    await page.fill("input[name=budget]", "2500");
+    // At most what the quorum's stake covers: 2 operators × 1000 CWT × wrongResultBps 100% ≥ 90% of the budget.
+    await page.fill("input[name=budget]", "2000");
     await page.click("[data-testid=open-round]");
     await page.waitForSelector("[data-testid=opened]:not([hidden])", { timeout: UI_TIMEOUT_MS });
 
-    expect(await page.textContent("[data-testid=opened]")).to.equal(`Round ${finalized.roundId + 1n} is open: contributors get 2000 CWT.`);
+    expect(await page.textContent("[data-testid=opened]")).to.equal(`Round ${finalized.roundId + 1n} is open: contributors get 1600 CWT.`);
   });
 
   it("a rejected signature says nothing was sent", async function () {
@@ -249,13 +285,15 @@ describe("web app in headless Chromium", function () {
     expect(await statusText(page, "error")).to.match(/^No wallet found/);
   });
 
-  it("every screen fits 420 px without sideways scrolling (screenshots at 1280 and 420 px)", async function () {
+  it("every screen, with an open dispute, fits 420 px without sideways scrolling (screenshots at 1280 and 420 px)", async function () {
+    await raiseDispute();
     const overflowing: string[] = [];
     for (const screen of SCREENS) {
       for (const width of [DESKTOP_WIDTH, PHONE_WIDTH]) {
         const page = await openApp(screen, { account: CONTRIBUTOR }, width);
         await connect(page);
         await page.waitForSelector(`main[data-screen="${screen}"]:not([aria-busy])`, { timeout: UI_TIMEOUT_MS });
+        if (screen === "governance") await page.waitForSelector("[data-testid=dispute-summary]", { timeout: UI_TIMEOUT_MS });
         await screenshot(page, `${screen}-${width}`);
         const overflow = await horizontalOverflow(page);
         if (width === PHONE_WIDTH && overflow > 0) overflowing.push(`${screen}: ${overflow} px (${(await overflowingElements(page)).join("; ")})`);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { ConfigError } from "../../oracle/errors.ts";
-import { describeSettings, loadAuditorConfig, loadOperatorConfig, OperatorConfigSchema, workerEnvironment } from "../../oracle/config.ts";
+import { describeSettings, KeeperConfigSchema, loadActorConfig, loadAuditorConfig, loadOperatorConfig, OperatorConfigSchema, workerEnvironment } from "../../oracle/config.ts";
 import { failureOf } from "../support/failure.ts";
 
 const KEY = `0x${"ab".repeat(32)}`;
@@ -69,6 +69,12 @@ describe("config: operator settings", function () {
     const config = loadAuditorConfig({ env: { FETCH_TIMEOUT_MS: "1234" }, envFile: false });
 
     expect(config).to.include({ FETCH_TIMEOUT_MS: 1234, RPC_URL: "http://127.0.0.1:8545" });
+  });
+
+  it("gives the keeper the IPFS node settings its recomputation reads ipfs:// updates with", function () {
+    const config = loadActorConfig(KeeperConfigSchema, { env: { IPFS_PEERS: "/ip4/10.0.0.2/tcp/4001/p2p/12D3KooWPeer" }, envFile: false, requireKey: false });
+
+    expect(config).to.include({ IPFS_PEERS: "/ip4/10.0.0.2/tcp/4001/p2p/12D3KooWPeer", IPFS_REPO: ".cw/ipfs" });
   });
 });
 

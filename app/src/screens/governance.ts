@@ -1,15 +1,16 @@
 // Governance: voting power and delegation, the model policy and its history, proposing a policy change (checked
 // against the registry's bounds before anything is signed, with the Hardhat tasks' messages), and the proposals
-// with state, windows, tallies and quorum, each with the action its state allows.
-import { getAddress, id, isAddress } from "ethers";
+// with state, windows, tallies and quorum, each with the action its state allows; the open disputes, with the
+// command that recomputes each round and the resolution proposal's recomputation summary.
+import { getAddress, id, isAddress, ZeroAddress } from "ethers";
 
 import { applyPolicyFlags, formatPolicyValue, POLICY_FIELDS, type PolicyFieldSpec, type PolicyFlags, type PolicyValues } from "../../../scripts/tasks/policy-flags.ts";
 import { checkPolicyBounds, readPolicy, toPolicyValues } from "../../../scripts/tasks/policy-reader.ts";
-import { PROPOSAL_STATES, VOTE_SUPPORT, type VoteSupportName } from "../../../oracle/chain/enums.ts";
+import { decodeRoundStatus, PROPOSAL_STATES, VOTE_SUPPORT, type VoteSupportName } from "../../../oracle/chain/enums.ts";
 import { readProposals, type ProposalRecord } from "../../../scripts/tasks/proposals.ts";
 import { AppError } from "../app-error.ts";
 import { chainNow } from "../chain.ts";
-import { card, facts, h } from "../dom.ts";
+import { card, facts, h, hex } from "../dom.ts";
 import { date, short, tokens } from "../format.ts";
 import type { Screen, ScreenContext } from "../screen.ts";
 import { guarded, showStatus } from "../status.ts";
@@ -171,14 +172,63 @@ async function proposalsCard(context: ScreenContext): Promise<HTMLElement> {
   return card("Proposals", h("p", { class: "hint" }, `Chain time ${date(now)}.`), h("ul", { class: "proposals" }, ...items));
 }
 
+/** The proposal that calls `Rounds.resolveDispute(roundId, …)`, newest first, with the verdict it proposes. */
+function resolutionOf(context: ScreenContext, proposals: readonly ProposalRecord[], roundId: bigint): { proposal: ProposalRecord; upheld: boolean } | undefined {
+  const rounds = context.chain.read.rounds;
+  const target = getAddress(context.chain.deployment.contracts.rounds);
+  for (const proposal of [...proposals].reverse()) {
+    for (const [i, calldata] of proposal.calldatas.entries()) {
+      if (getAddress(proposal.targets[i] ?? ZeroAddress) !== target) continue;
+      const call = rounds.interface.parseTransaction({ data: calldata });
+      if (call?.name === "resolveDispute" && BigInt(call.args[0] as bigint) === roundId) return { proposal, upheld: Boolean(call.args[1]) };
+    }
+  }
+  return undefined;
+}
+
+async function disputeItem(context: ScreenContext, roundId: bigint, proposals: readonly ProposalRecord[]): Promise<HTMLElement> {
+  const { rounds, governor } = context.chain.read;
+  const dispute = await rounds.disputeOf(roundId);
+  const resolution = resolutionOf(context, proposals, roundId);
+  const verify = `npx cw verify-round ${roundId} --rpc-url ${context.chain.rpcUrl}`;
+  const propose = `npx hardhat gov:propose-resolution ${roundId}`;
+  const proposalRow: HTMLElement = resolution === undefined
+    ? h("span", {}, "None yet. Recompute, then propose the verdict with ", h("code", {}, propose), " (its description carries the recomputation summary).")
+    : h("div", { "data-testid": "dispute-proposal" },
+      h("p", {}, `${resolution.upheld ? "Uphold" : "Reject"}, ${PROPOSAL_STATES[Number(await governor.state(resolution.proposal.proposalId))] ?? "unknown"} (see Proposals below).`),
+      h("pre", { class: "summary", "data-testid": "dispute-summary" }, resolution.proposal.description));
+  return h("li", { class: "dispute", "data-testid": "dispute", "data-round": roundId.toString() },
+    h("h3", {}, `Round ${roundId}`),
+    facts([
+      ["Challenger", h("span", { title: dispute.challenger }, short(dispute.challenger))],
+      ["Bond", tokens(dispute.bond)],
+      ["Disputed digest", hex(dispute.digest)],
+      ["Signers", h("ul", { class: "signers" }, ...dispute.signers.map((s) => h("li", { title: s }, short(s))))],
+      ["Raised", date(dispute.raisedAt)],
+      ["Recompute", h("code", { class: "command", "data-testid": "verify-command" }, verify)],
+      ["Resolution", proposalRow],
+    ]));
+}
+
+async function disputesCard(context: ScreenContext): Promise<HTMLElement> {
+  const { rounds, governor } = context.chain.read;
+  const count = await rounds.roundCount();
+  const ids = Array.from({ length: Number(count) }, (_, i) => count - BigInt(i));
+  const statuses = await Promise.all(ids.map(async (roundId) => decodeRoundStatus((await rounds.round(roundId)).status)));
+  const disputed = ids.filter((_, i) => statuses[i] === "Disputed");
+  const hint = h("p", { class: "hint" }, "A disputed round is frozen (no claims, no sweep, its signers' stakes locked) until a passed proposal calls resolveDispute: upheld voids the result and slashes the signers, rejected forfeits the bond.");
+  if (disputed.length === 0) return card("Open disputes", h("p", { "data-testid": "no-disputes" }, "No open disputes."), hint);
+  const proposals = await readProposals(governor, context.chain.deployment.deployedAtBlock);
+  const items = await Promise.all(disputed.map((roundId) => disputeItem(context, roundId, proposals)));
+  return card("Open disputes", hint, h("ul", { class: "disputes", "data-testid": "disputes" }, ...items));
+}
+
 /** The governance screen. */
 export const governanceScreen: Screen = {
   id: "governance",
   title: "Governance",
   async render(context) {
-    // TODO(contracts, issue "Results you can dispute"): the open disputes panel with the recomputation summary,
-    // once the Rounds ABI has disputes.
-    const cards = await Promise.all([votingCard(context), policyCard(context), proposeCard(context), proposalsCard(context)]);
+    const cards = await Promise.all([votingCard(context), disputesCard(context), policyCard(context), proposeCard(context), proposalsCard(context)]);
     return h("div", { class: "screen" }, ...cards);
   },
 };

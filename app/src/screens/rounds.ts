@@ -31,7 +31,9 @@ async function roundCard(context: ScreenContext, roundId: bigint, now: bigint): 
       ["Operators paid", `${tokens(round.operatorClaimed)} of ${tokens(round.operatorPool)} claimed by ${round.attesterCount} attesters`],
     ])
     : h("p", {}, failed !== undefined ? `Failed (${["too few reveals", "no operator quorum", "the operators signed a failed result"][Number(failed.args.reason)] ?? "unknown"}).` : "No result yet.");
-  const audit = status !== "Finalized"
+  const audit = status === "Disputed"
+    ? `Disputed: frozen until governance resolves it (the open disputes are on the Governance screen; recompute with cw verify-round ${roundId}).`
+    : status !== "Finalized"
     ? "Not finalized yet."
     : now < round.challengeEnd
       ? `Open for audit: anyone may recompute the round (cw verify-round ${roundId}) and slash invalid updates until ${date(round.challengeEnd)}.`

@@ -8,6 +8,7 @@ import type { UpkeepKind } from "../../keeper/due-actions.ts";
 import { keeperPass, type PassOutcome } from "../../keeper/pass.ts";
 import { startKeeper } from "../../keeper/service.ts";
 import { describeAction } from "../../keeper/upkeep.ts";
+import { lazyIpfsReader } from "../../storage/ipfs-node.ts";
 import { connectActor, invalidSource } from "../actor-connection.ts";
 
 const SETTINGS_HELP = `\nSettings (environment variables or an --env-file; default, description):\n${describeSettings(KeeperConfigSchema)}\n`;
@@ -37,9 +38,10 @@ async function oncePass(opts: CommonOptions & { round?: string; account?: string
   const roundId = roundFlag(opts.round);
   const config = configOf(opts);
   const connection = await connectActor(config, "KEEPER_PRIVATE_KEY", true);
+  const ipfs = lazyIpfsReader(config, createLogger({ LOG_LEVEL: "warn" }));
   try {
     const outcome = await keeperPass(connection.contracts, connection.deployment, roundId, {
-      invalidOf: invalidSource(config, connection, opts.package),
+      invalidOf: invalidSource(config, connection, ipfs, opts.package),
       ...(kinds ? { kinds } : {}),
       ...(opts.account ? { account: opts.account } : {}),
     });
@@ -47,6 +49,7 @@ async function oncePass(opts: CommonOptions & { round?: string; account?: string
     if (outcome.results.some((r) => r.status === "failed")) process.exitCode = 1;
     return outcome;
   } finally {
+    await ipfs.close();
     connection.close();
   }
 }
@@ -94,6 +97,7 @@ export function register(program: Command): void {
       const config = configOf(opts);
       const log = createLogger(config).child({ process: "keeper" });
       const connection = await connectActor(config, "KEEPER_PRIVATE_KEY", true);
+      const ipfs = lazyIpfsReader(config, log);
       const running = await startKeeper({
         contracts: connection.contracts,
         deployment: connection.deployment,
@@ -101,10 +105,11 @@ export function register(program: Command): void {
         pollIntervalMs: config.POLL_INTERVAL_MS,
         fromRound: BigInt(config.KEEPER_FROM_ROUND),
         metricsPort: config.METRICS_PORT,
-        invalidOf: invalidSource(config, connection),
+        invalidOf: invalidSource(config, connection, ipfs),
       });
       await untilSignal(async () => {
         await running.stop();
+        await ipfs.close();
         connection.close();
       }, log);
     });
