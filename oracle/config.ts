@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseEnv } from "node:util";
 
 import { z } from "zod";
@@ -122,10 +124,17 @@ export type OperatorConfig = z.infer<typeof OperatorConfigSchema>;
 
 /**
  * Dawn's OpenGL ES backend (the software WebGPU adapter, Mesa llvmpipe) needs EGL without a display:
- * sets `EGL_PLATFORM=surfaceless` unless the operator set it. Called before dawn.node loads.
+ * sets `EGL_PLATFORM=surfaceless` unless the operator set it, and `XDG_RUNTIME_DIR` (to a private
+ * temporary folder) when it is missing. Called before dawn.node loads.
  */
 export function prepareDawnEnvironment(env: NodeJS.ProcessEnv = process.env): void {
   env.EGL_PLATFORM ??= "surfaceless";
+  // Without it the Vulkan loader's Wayland code prints "XDG_RUNTIME_DIR is invalid" on stderr.
+  if (env.XDG_RUNTIME_DIR === undefined || env.XDG_RUNTIME_DIR === "") {
+    const dir = join(tmpdir(), `cw-runtime-${process.getuid?.() ?? "user"}`);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    env.XDG_RUNTIME_DIR = dir;
+  }
 }
 
 /** Variables whose values are never printed, logged or echoed in errors. */

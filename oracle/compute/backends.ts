@@ -4,7 +4,8 @@ import { InvalidInputError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { CpuBackend } from "./cpu/backend.ts";
 import { TfjsBackend, loadTfjs } from "./tfjs/backend.ts";
-import type { BackendName, ComputeBackend } from "./types.ts";
+import type { AlignedRound } from "../protocol/alignment.ts";
+import { BACKEND_NAMES, type BackendName, type ComputeBackend, type RoundSession } from "./types.ts";
 import { WebgpuBackend } from "./webgpu/backend.ts";
 import { openWebgpu } from "./webgpu/device.ts";
 
@@ -17,17 +18,70 @@ export type BackendOptions = {
    * @defaultValue info-level JSON lines on stderr (stdout may carry a command's result)
    */
   log?: Logger;
+  /**
+   * Select (probe adapters, load libraries) only when the first round opens, not now: a process
+   * that fails before its first job (chain down) then never touches the GPU.
+   * @defaultValue false
+   */
+  lazy?: boolean;
 };
+
+/**
+ * Where `@tensorflow/tfjs-node-gpu` would load from, or why it cannot (not installed): checked
+ * without importing anything, so `auto` loads TensorFlow.js only where it can run on a GPU.
+ */
+function tfjsNodeGpuLocation(): string {
+  try {
+    return `installed at ${import.meta.resolve("@tensorflow/tfjs-node-gpu")}`;
+  } catch {
+    return "not installed (the optional package @tensorflow/tfjs-node-gpu does not resolve)";
+  }
+}
+
+/** A backend chosen at its first {@link ComputeBackend.open}; concurrent first opens share one selection. */
+class LazyBackend implements ComputeBackend {
+  readonly #requested: string;
+  readonly #create: () => Promise<ComputeBackend>;
+  #selected: Promise<ComputeBackend> | undefined;
+  #name: string | undefined;
+
+  constructor(requested: string, create: () => Promise<ComputeBackend>) {
+    this.#requested = requested;
+    this.#create = create;
+  }
+
+  /** The selected backend's name, or `<requested> (selected at the first job)` before that. */
+  get name(): string {
+    return this.#name ?? `${this.#requested} (selected at the first job)`;
+  }
+
+  async open(round: AlignedRound): Promise<RoundSession> {
+    this.#selected ??= this.#create().then((backend) => {
+      this.#name = backend.name;
+      return backend;
+    });
+    return (await this.#selected).open(round);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#selected) await (await this.#selected).dispose();
+  }
+}
 
 /**
  * Creates a backend by name. `tfjs` runs on `@tensorflow/tfjs-node-gpu` when it is installed,
  * otherwise on tfjs's pure-JS cpu backend. `webgpu` takes a hardware WebGPU adapter, else the
- * software one (Mesa llvmpipe). `auto` takes a hardware WebGPU adapter, else tfjs on a GPU, else
- * `cpu`, and never a software adapter. The choice and its reason are logged.
+ * software one (Mesa llvmpipe). `auto` takes a hardware WebGPU adapter, else tfjs on a GPU (loaded
+ * only when `@tensorflow/tfjs-node-gpu` resolves), else `cpu`, and never a software adapter.
+ * Adapters are probed in a child process (see {@link openWebgpu}). The choice and its reason are logged.
  * @throws {InvalidInputError} on an unknown name, or `webgpu` when no adapter exists.
  */
 export async function createBackend(name: BackendName | string, options: BackendOptions = {}): Promise<ComputeBackend> {
   const log = (options.log ?? pino({ level: "info" }, pino.destination(2))).child({ module: "compute-backend" });
+  if (options.lazy === true && name !== "cpu") {
+    if (!(BACKEND_NAMES as readonly string[]).includes(name)) throw new InvalidInputError(`unknown backend "${name}"; expected cpu, tfjs, webgpu or auto`);
+    return new LazyBackend(name, () => createBackend(name, { ...options, lazy: false, log }));
+  }
   switch (name) {
     case "cpu":
       return new CpuBackend({ threads: options.threads });
@@ -45,12 +99,17 @@ export async function createBackend(name: BackendName | string, options: Backend
         log.info({ adapter: opened.adapter }, "backend auto: webgpu on a hardware adapter");
         return new WebgpuBackend(opened, log);
       }
+      const gpuPackage = tfjsNodeGpuLocation();
+      if (gpuPackage.startsWith("not installed")) {
+        log.info({ webgpu: opened, tfjsNodeGpu: gpuPackage }, "backend auto: cpu (no hardware WebGPU adapter, @tensorflow/tfjs-node-gpu not installed)");
+        return new CpuBackend({ threads: options.threads });
+      }
       const tf = await loadTfjs();
       if (tf.onGpu) {
         log.info({ webgpu: opened }, "backend auto: tfjs-node-gpu (no hardware WebGPU adapter)");
         return new TfjsBackend(tf);
       }
-      log.info({ webgpu: opened, tfjsNodeGpu: tf.gpuError ?? "not loaded" }, "backend auto: cpu (no hardware WebGPU adapter, no tfjs-node-gpu)");
+      log.info({ webgpu: opened, tfjsNodeGpu: tf.gpuError ?? "not loaded" }, "backend auto: cpu (no hardware WebGPU adapter, tfjs-node-gpu did not load)");
       return new CpuBackend({ threads: options.threads });
     }
     default:

@@ -24,7 +24,8 @@ export interface ComputeWorkers {
  */
 export async function startComputeWorkers(runtime: OperatorRuntime): Promise<ComputeWorkers> {
   const { config, log, store, limits } = runtime;
-  const backend = await createBackend(config.BACKEND);
+  // Lazy: a worker that never gets a job (chain down, stopping) never probes the GPU.
+  const backend = await createBackend(config.BACKEND, { log, lazy: true });
   const options = {
     // Names the process in each job's `processedBy`, so an operator can see (and tests can find) who holds a job.
     name: `pid-${process.pid}`,
