@@ -10,7 +10,7 @@ import type { ContributorSession } from "../../oracle/contributor/session.ts";
 import { stake } from "../../oracle/contributor/staking.ts";
 import type { Devnet } from "../../oracle/devnet/devnet.ts";
 import { contributorEnv, contributorKey, contributorSession, runCw, spawnCw } from "../oracle/contributor/chain-support.ts";
-import { closeRound, startTestDevnet, startTestOperator, syntheticUpdate, tempDir, waitForSettlement, type TestOperator } from "./support.ts";
+import { closeRound, passChallengeWindow, startTestDevnet, startTestOperator, syntheticUpdate, tempDir, waitForSettlement, type TestOperator } from "./support.ts";
 
 const POLL_MS = 20;
 
@@ -107,6 +107,7 @@ describe("e2e: a contributor's full cycle through the client (stake, train, comm
     await closeRound(devnet.as(devnet.sponsor), roundId);
     operators = [await startTestOperator(devnet, 0, work.dir), await startTestOperator(devnet, 1, work.dir)];
     expect(await waitForSettlement(devnet, roundId)).to.equal("Finalized");
+    await passChallengeWindow(devnet, roundId);
     const account = alice.wallet?.address ?? "";
     const before = await alice.contracts.token.balanceOf(account);
 
