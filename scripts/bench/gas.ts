@@ -5,6 +5,7 @@ import { writeFile } from "node:fs/promises";
 import { Wallet, id, parseEther, type ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
 
+import { claimOperatorShare, closeRound } from "../../oracle/keeper/upkeep.ts";
 import GovernanceModule, { GENESIS_POLICY } from "../../ignition/modules/Commonweight.ts";
 import {
   attestAll, commitUpdate, deployProtocolFixture, fakeUpdate, makeResult, openRound, revealUpdate, signResult, warpTo,
@@ -54,7 +55,7 @@ async function roundRows(contributorCount: number): Promise<Row[]> {
     if (i === 1) rows.push({ action: "reveal", gas: g });
   }
   await warpTo(p, r.revealEnd);
-  rows.push({ action: "close", gas: await gasOf(p.rounds.close(roundId)) });
+  rows.push({ action: "close", gas: (await closeRound({ rounds: p.rounds }, roundId)).gasUsed });
   const revealsHash = (await p.rounds.round(roundId)).revealsHash;
   const rewards = Object.fromEntries(signers.map((s, i) => [s.address, parseEther("0.5") + BigInt(i)]));
   const { result, tree } = makeResult(roundId, revealsHash, rewards);
@@ -67,7 +68,7 @@ async function roundRows(contributorCount: number): Promise<Row[]> {
   await warpTo(p, (await p.rounds.round(roundId)).challengeEnd);
   const claim = tree.claims.get(signers[3]!.address)!;
   rows.push({ action: `claim ${tag}`, gas: await gasOf(p.rounds.claim(roundId, claim.account, claim.amount, claim.proof)) });
-  rows.push({ action: `claimOperatorReward ${tag}`, gas: await gasOf(p.rounds.claimOperatorReward(roundId, op0.address)) });
+  rows.push({ action: `claimOperatorReward ${tag}`, gas: (await claimOperatorShare({ rounds: p.rounds }, roundId, op0.address)).gasUsed });
   void attestAll; void commitUpdate; void revealUpdate; void openRound;
   return rows;
 }
