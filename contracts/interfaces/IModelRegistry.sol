@@ -62,6 +62,8 @@ interface IModelRegistry {
     function voidVersion(uint256 version) external;
 
     /// @notice Whether `version` was voided.
+    /// @param version A model version.
+    /// @return True when governance voided it after an upheld dispute.
     function isVoided(uint256 version) external view returns (bool);
 
     /// @notice Appends a model produced by round `roundId` from `parentVersion`. Only `APPENDER_ROLE` (rounds).

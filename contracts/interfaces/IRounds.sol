@@ -523,6 +523,8 @@ interface IRounds {
     function resolveDispute(uint256 roundId, bool upheld) external;
 
     /// @notice The latest dispute of round `roundId`.
+    /// @param roundId The round.
+    /// @return The dispute (status `None` when the round was never disputed).
     function disputeOf(uint256 roundId) external view returns (Dispute memory);
 
     /// @notice The address allowed to resolve disputes (the timelock).
@@ -533,6 +535,9 @@ interface IRounds {
     function hashRoundResult(RoundResult calldata result) external view returns (bytes32);
 
     /// @notice The EIP-712 digest an operator signs: `Attestation(result, modelUri)`.
+    /// @param result The round result, field for field as operators sign it.
+    /// @param modelUri Where this operator says the new model can be fetched.
+    /// @return The digest.
     function hashAttestation(RoundResult calldata result, string calldata modelUri) external view returns (bytes32);
 
     /// @notice `keccak256(abi.encode(roundId, contributor, updateHash, salt))`.

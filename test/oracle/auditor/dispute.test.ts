@@ -43,7 +43,9 @@ describe("auditor: dispute", function () {
     const contracts = await auditorContracts(p);
     const open = await roundsInChallengeWindow(contracts);
     expect(open.map((o) => o.roundId)).to.deep.equal([p.roundId]);
-    expect(await signersOf(contracts, p.roundId, open[0]!.digest)).to.deep.equal(ascending(p.operators.slice(0, 2)));
+    const [first] = open;
+    if (first === undefined) throw new Error("no round in its challenge window");
+    expect(await signersOf(contracts, p.roundId, first.digest)).to.deep.equal(ascending(p.operators.slice(0, 2)));
   });
 
   it("disputes the round with a bond from the auditor's key", async function () {
