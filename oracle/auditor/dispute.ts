@@ -4,7 +4,7 @@
 import { ZeroHash } from "ethers";
 
 import type { Contracts } from "../chain/contracts.ts";
-import { ROUND_STATUS } from "../chain/enums.ts";
+import { decodeRoundStatus } from "../chain/enums.ts";
 import { InvalidInputError } from "../errors.ts";
 
 /** What `cw auditor dispute` did. */
@@ -36,7 +36,7 @@ export async function signersOf(contracts: Contracts, roundId: bigint, digest: s
 export async function disputeRound(contracts: Contracts, roundId: bigint, fromBlock = 0): Promise<DisputeOutcome> {
   const { rounds, staking, token } = contracts;
   const round = await rounds.round(roundId);
-  const status = ROUND_STATUS[Number(round.status)] ?? "None";
+  const status = decodeRoundStatus(round.status);
   if ((status !== "Finalized" && status !== "Failed") || round.resultDigest === ZeroHash) {
     throw new InvalidInputError(`round ${roundId} is ${status} with no signed result to dispute`);
   }

@@ -4,7 +4,7 @@ import { ZeroHash } from "ethers";
 
 import type { Contracts } from "../chain/contracts.ts";
 import type { Deployment } from "../chain/deployment.ts";
-import { ROUND_STATUS } from "../chain/enums.ts";
+import { decodeRoundStatus } from "../chain/enums.ts";
 import type { ComputeBackend } from "../compute/types.ts";
 import type { Logger } from "../logger.ts";
 import type { FetchLimits } from "../storage/fetch-blob.ts";
@@ -35,7 +35,7 @@ export async function roundsInChallengeWindow(contracts: Contracts): Promise<{ r
   const open: { roundId: bigint; digest: string }[] = [];
   for (let id = 1n; id <= count; id += 1n) {
     const r = await rounds.round(id);
-    const status = ROUND_STATUS[Number(r.status)];
+    const status = decodeRoundStatus(r.status);
     if ((status === "Finalized" || status === "Failed") && r.resultDigest !== ZeroHash && now < r.challengeEnd) {
       if ((await rounds.disputeOf(id)).digest !== r.resultDigest) open.push({ roundId: id, digest: r.resultDigest });
     }

@@ -2,7 +2,7 @@ import { id } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { verifyRound } from "../../../oracle/auditor/verify-round.ts";
-import { ROUND_STATUS } from "../../../oracle/chain/enums.ts";
+import { decodeRoundStatus } from "../../../oracle/chain/enums.ts";
 import { createBackend } from "../../../oracle/compute/backends.ts";
 import { openTaskContext, type CommonTaskArgs } from "../task-context.ts";
 import { TaskInputError } from "../task-error.ts";
@@ -33,7 +33,7 @@ export default async function proposeResolution(args: ProposeResolutionArgs, hre
   const roundId = BigInt(args.roundId);
   const { contracts, deployment, signer } = await openTaskContext(hre, args);
   const { rounds, governor } = contracts;
-  const status = ROUND_STATUS[Number((await rounds.round(roundId)).status)];
+  const status = decodeRoundStatus((await rounds.round(roundId)).status);
   if (status !== "Disputed") throw new TaskInputError(`round ${roundId} is ${status ?? "unknown"}, not Disputed: nothing to resolve`);
   const dispute = await rounds.disputeOf(roundId);
   const backend = await createBackend(args.backend);
