@@ -1,36 +1,17 @@
 // Stake management for a contributor: deposit (approve + stake), request an unstake, withdraw after the delay.
-import { requestUnstake as unstake, topUpStake, withdrawStake } from "../staking/stake.ts";
+import { readStake as readStakerState, requestUnstake as unstake, topUpStake, withdrawStake, type StakeState as StakerState } from "../staking/stake.ts";
 import { InvalidInputError } from "../errors.ts";
 import { requireWallet, type ContributorSession } from "./session.ts";
 
-/** An account's stake as the staking contract holds it (token base units). */
-export interface StakeState {
-  readonly account: string;
-  readonly tokenBalance: bigint;
-  readonly bonded: bigint;
-  readonly locked: bigint;
-  readonly free: bigint;
-  readonly unbonding: bigint;
-  /** Seconds since the epoch from which the unbonding request can be withdrawn (0: none). */
-  readonly unbondingReleaseAt: bigint;
+/** An account's stake (oracle/staking/) and what each commit locks under the current policy. */
+export interface StakeState extends StakerState {
   /** What each commit locks, from the current policy. */
   readonly minContributorStake: bigint;
 }
 
 /** Reads `account`'s stake. */
 export async function readStake(session: ContributorSession, account: string): Promise<StakeState> {
-  const { staking, token, policy } = session.contracts;
-  const unbonding = await staking.unbondingOf(account);
-  return {
-    account,
-    tokenBalance: await token.balanceOf(account),
-    bonded: await staking.bondedOf(account),
-    locked: await staking.lockedOf(account),
-    free: await staking.freeStakeOf(account),
-    unbonding: unbonding.amount,
-    unbondingReleaseAt: unbonding.releaseAt,
-    minContributorStake: (await policy.currentPolicy()).minContributorStake,
-  };
+  return { ...(await readStakerState(session.contracts, account)), minContributorStake: (await session.contracts.policy.currentPolicy()).minContributorStake };
 }
 
 /**
