@@ -12,8 +12,8 @@ const { debugRequested } = await import("../oracle/config.ts");
 // A failure outside the command's own promise (an emitter's error, a stray rejection) is still one line.
 const debug = process.argv.slice(2).includes("--debug") || debugRequested();
 for (const event of ["uncaughtException", "unhandledRejection"]) {
-  process.on(event, (err) => {
-    const code = reportFailure("cw", err, debug);
+  process.on(event, async (err) => {
+    const code = await reportFailure("cw", err, debug);
     process.stderr.write("", () => process.exit(code));
   });
 }

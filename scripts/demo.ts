@@ -95,7 +95,7 @@ try {
     if (debug || debugRequested()) process.stderr.write(`${err.stack ?? ""}\n`);
     code = EXIT_BAD_INPUT;
   } else {
-    code = reportFailure("demo", err, debug || debugRequested());
+    code = await reportFailure("demo", err, debug || debugRequested());
   }
   // Exit once stderr has drained (lingering handles of a half-started run would keep the process alive).
   process.stderr.write("", () => process.exit(code));

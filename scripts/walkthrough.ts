@@ -249,6 +249,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     process.exitCode = await walkthrough();
   } catch (err) {
-    process.exitCode = reportFailure("walkthrough", err, debugRequested());
+    process.exitCode = await reportFailure("walkthrough", err, debugRequested());
   }
 }

@@ -1,6 +1,6 @@
 // Contract reverts in the user's words: the custom error's name and arguments, decoded with the ABIs of every
 // Commonweight contract (and the OpenZeppelin errors they inherit), token amounts in CWT.
-import { ErrorFragment, Interface, formatUnits, isHexString, type ParamType } from "ethers";
+import { ErrorFragment, Interface, formatUnits, isCallException, isError, isHexString, type ParamType } from "ethers";
 
 import { CommonweightGovernor__factory } from "../../types/ethers-contracts/factories/governance/CommonweightGovernor__factory.ts";
 import { CommonweightTimelock__factory } from "../../types/ethers-contracts/factories/governance/CommonweightTimelock__factory.ts";
@@ -61,6 +61,18 @@ export function decodeRevert(err: unknown, iface: Interface = commonweightErrors
   const args = [...parsed.args];
   const shown = parsed.fragment.inputs.map((input, i) => `${input.name === "" ? `arg${i}` : input.name}=${formatArgument(input, args[i])}`);
   return { name: parsed.name, args, text: `${parsed.name}(${shown.join(", ")})` };
+}
+
+/**
+ * The one line `cw` prints for a chain failure: a decoded revert, a call exception's summary, or too little ETH
+ * for gas; undefined when `err` is none of those.
+ */
+export function describeChainError(err: unknown): string | undefined {
+  const revert = decodeRevert(err);
+  if (revert !== undefined) return `transaction reverted: ${revert.text}`;
+  if (isCallException(err)) return `transaction reverted: ${err.shortMessage}`;
+  if (isError(err, "INSUFFICIENT_FUNDS")) return "the sending account has too little ETH to pay for gas";
+  return undefined;
 }
 
 function formatArgument(input: ParamType, value: unknown): string {

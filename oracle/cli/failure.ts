@@ -1,9 +1,9 @@
 // How `cw` (and the npm scripts) turn a failure into one line: typed errors say their message, a contract revert
 // its decoded custom error, an unreachable endpoint where it is. Stack traces only with --debug or DEBUG=1.
+// The chain's error decoding (ethers and the contract ABIs) loads only when a failure needs it, so a command
+// that never touches a chain (`cw aggregate`, `cw inspect`) does not pay for it at start.
 import { CommanderError } from "commander";
-import { isCallException, isError } from "ethers";
 
-import { decodeRevert } from "../chain/revert.ts";
 import { OracleError, type OracleErrorCode } from "../errors.ts";
 
 /** Exit status for bad input (flags, files, folders, configuration). */
@@ -25,16 +25,15 @@ const RUNTIME_CODES: ReadonlySet<OracleErrorCode> = new Set(["CHAIN_READ", "REDI
 const CONNECT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN"]);
 
 /** `err` as one line and an exit status. */
-export function describeFailure(err: unknown): Failure {
+export async function describeFailure(err: unknown): Promise<Failure> {
   if (err instanceof OracleError) return { line: err.message, exitCode: RUNTIME_CODES.has(err.code) ? EXIT_FAILURE : EXIT_BAD_INPUT, expected: true };
   const unreachable = connectFailure(err);
   if (unreachable !== undefined) {
     return { line: `chain unreachable: cannot connect to ${unreachable}; is the node running, and is --rpc-url (or RPC_URL) right?`, exitCode: EXIT_FAILURE, expected: true };
   }
-  const revert = decodeRevert(err);
-  if (revert !== undefined) return { line: `transaction reverted: ${revert.text}`, exitCode: EXIT_FAILURE, expected: true };
-  if (isCallException(err)) return { line: `transaction reverted: ${err.shortMessage}`, exitCode: EXIT_FAILURE, expected: true };
-  if (isError(err, "INSUFFICIENT_FUNDS")) return { line: "the sending account has too little ETH to pay for gas", exitCode: EXIT_FAILURE, expected: true };
+  const { describeChainError } = await import("../chain/revert.ts");
+  const chainLine = describeChainError(err);
+  if (chainLine !== undefined) return { line: chainLine, exitCode: EXIT_FAILURE, expected: true };
   // ethers errors carry their one-line summary as shortMessage; the message appends the whole request.
   const short = typeof err === "object" && err !== null && "shortMessage" in err && typeof err.shortMessage === "string" ? err.shortMessage : undefined;
   const message = short ?? (err instanceof Error ? err.message.split("\n")[0] : String(err));
@@ -60,9 +59,9 @@ function connectFailure(err: unknown, depth = 0): string | undefined {
  * Prints `err` for `program` as one line on stderr (`program: line`) and its stack trace when `debug`, and returns
  * the exit status. Commander's own errors were already printed by Commander.
  */
-export function reportFailure(program: string, err: unknown, debug: boolean): number {
+export async function reportFailure(program: string, err: unknown, debug: boolean): Promise<number> {
   if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
-  const failure = describeFailure(err);
+  const failure = await describeFailure(err);
   process.stderr.write(`${program}: ${failure.line}\n`);
   if (debug) process.stderr.write(`${err instanceof Error && err.stack !== undefined ? err.stack : String(err)}\n`);
   return failure.exitCode;

@@ -46,6 +46,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     // A command that finished but reports a negative answer (e.g. verify-round's mismatch) sets exitCode.
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
-    return reportFailure("cw", err, debug);
+    return await reportFailure("cw", err, debug);
   }
 }

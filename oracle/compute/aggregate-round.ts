@@ -58,7 +58,7 @@ export async function aggregateRound(input: RoundInput, options: AggregateOption
   const valid: ValidContribution[] = [];
   for (const c of canonicalOrder(input.contributors)) {
     const v = validateUpdate(c.file, c.revealedHash, { roundId: input.roundId, baseHash, layout }, input.policy, limits);
-    if (v.valid) valid.push({ address: c.address, update: v.update });
+    if (v.valid) valid.push({ address: c.address, update: v.update, stats: v.stats });
     else invalid[c.address] = v.reason;
   }
   stage("validate");

@@ -10,6 +10,7 @@ import type { Policy } from "../protocol/policy.ts";
 import { failedResult, finishResult, type RoundResult } from "../protocol/result.ts";
 import { needsDistances, ruleCanRun } from "../protocol/rules.ts";
 import { cosineScore, splitRewards } from "../protocol/scores.ts";
+import type { TensorStats } from "../protocol/int-kernels.ts";
 import type { Update } from "../protocol/update-file.ts";
 import type { InvalidReason } from "../protocol/validate.ts";
 import { combineAggregate, combineDistances, combineScoreDots } from "./combine.ts";
@@ -25,8 +26,8 @@ import type { DistancePartial, ScorePartial } from "./types.ts";
 /** A round's outcome: the fields of `expected.json` plus the new model file (null when failed). */
 export type RoundOutcome = { result: RoundResult; model: Uint8Array | null };
 
-/** A valid update and its contributor's address (lowercase). */
-export type ValidContribution = { address: string; update: Update };
+/** A valid update and its contributor's address (lowercase); `stats` as validation computed them, when at hand. */
+export type ValidContribution = { address: string; update: Update; stats?: readonly TensorStats[] };
 
 /** Everything the compute stages of a round that can run need. */
 export type PreparedRound = {
@@ -55,7 +56,7 @@ export function prepareRound(args: {
 }): PreparedRound | RoundOutcome {
   const { policy, base, valid, invalid } = args;
   if (!ruleCanRun(policy, valid.length) || !baseIsFinite(base.tensors)) return { result: failedResult(invalid), model: null };
-  const round = alignUpdates(valid.map((v) => v.update), layoutOf(base), policy);
+  const round = alignUpdates(valid.map((v) => v.update), layoutOf(base), policy, valid.map((v) => v.stats));
   return { ...args, addresses: valid.map((v) => v.address), invalid, round };
 }
 

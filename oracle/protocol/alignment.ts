@@ -1,4 +1,5 @@
 import type { Policy } from "./policy.ts";
+import { tensorStats, type TensorStats } from "./int-kernels.ts";
 import type { IntArray } from "./typed-views.ts";
 import type { Update } from "./update-file.ts";
 
@@ -24,21 +25,13 @@ export type AlignedRound = {
   updates: AlignedUpdate[];
 };
 
-function maxAbsOf(q: IntArray): number {
-  let max = 0;
-  for (let j = 0; j < q.length; j++) {
-    const v = q[j] as number;
-    if (v > max) max = v;
-    else if (-v > max) max = -v;
-  }
-  return max;
-}
-
 /**
  * Aligns valid updates (in canonical order) to common exponents (§3 Alignment, Weights).
  * Every update has the same tensors in the same order (checked by {@link decodeUpdate}).
+ * @param stats per update, its tensors' {@link TensorStats} when validation already computed them
+ *   (then no tensor is read again); computed here otherwise.
  */
-export function alignUpdates(updates: readonly Update[], layout: readonly { name: string; size: number }[], policy: Pick<Policy, "weighting" | "maxSampleWeight">): AlignedRound {
+export function alignUpdates(updates: readonly Update[], layout: readonly { name: string; size: number }[], policy: Pick<Policy, "weighting" | "maxSampleWeight">, stats: readonly (readonly TensorStats[] | undefined)[] = []): AlignedRound {
   let offset = 0;
   const tensors = layout.map((t, ti): AlignedTensor => {
     let E = 0;
@@ -52,10 +45,10 @@ export function alignUpdates(updates: readonly Update[], layout: readonly { name
     tensors,
     size: offset,
     G,
-    updates: updates.map((u) => ({
+    updates: updates.map((u, ui) => ({
       q: u.tensors.map((t) => t.q),
       shift: u.tensors.map((t, ti) => t.exp - (tensors[ti] as AlignedTensor).E),
-      maxAbs: u.tensors.map((t, ti) => maxAbsOf(t.q) * 2 ** (t.exp - (tensors[ti] as AlignedTensor).E)),
+      maxAbs: u.tensors.map((t, ti) => (stats[ui]?.[ti] ?? tensorStats(t.q)).maxAbs * 2 ** (t.exp - (tensors[ti] as AlignedTensor).E)),
       weight: policy.weighting === "uniform" ? 1 : Math.min(u.samples, policy.maxSampleWeight),
     })),
   };

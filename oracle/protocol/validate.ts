@@ -1,5 +1,6 @@
 import { MalformedFileError } from "./file-errors.ts";
 import { hashBytes, sameHash } from "./hash.ts";
+import { tensorStats, type TensorStats } from "./int-kernels.ts";
 import { withinClipNorm } from "./norm.ts";
 import type { Policy } from "./policy.ts";
 import type { SafetensorsLimits } from "./safetensors.ts";
@@ -10,11 +11,11 @@ export const INVALID_REASONS = ["unavailable", "hash-mismatch", "malformed", "no
 export type InvalidReason = (typeof INVALID_REASONS)[number];
 
 /** Outcome of validating one update. */
-export type Validation = { valid: true; update: Update } | { valid: false; reason: InvalidReason };
+export type Validation = { valid: true; update: Update; stats: TensorStats[] } | { valid: false; reason: InvalidReason };
 
 /**
  * Validates one update (§1.2): unavailable, hash-mismatch, malformed, norm, in that order; the first
- * failing check gives the reason. `file` is `null` when it could not be fetched within the limits.
+ * failing check gives the reason. A valid update comes with each tensor's exact {@link TensorStats}. `file` is `null` when it could not be fetched within the limits.
  * Never throws for bad file content.
  */
 export function validateUpdate(
@@ -34,6 +35,8 @@ export function validateUpdate(
     if (err instanceof MalformedFileError) return { valid: false, reason: "malformed" };
     throw err;
   }
-  if (!withinClipNorm(update.tensors, policy.clipMantissa, policy.clipExp)) return { valid: false, reason: "norm" };
-  return { valid: true, update };
+  // One pass over each tensor gives the norm check its sums and alignment its bounds.
+  const stats = update.tensors.map((t) => tensorStats(t.q));
+  if (!withinClipNorm(update.tensors, policy.clipMantissa, policy.clipExp, stats)) return { valid: false, reason: "norm" };
+  return { valid: true, update, stats };
 }

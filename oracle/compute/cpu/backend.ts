@@ -14,7 +14,18 @@ export type CpuBackendOptions = {
    * @defaultValue os.availableParallelism()
    */
   threads?: number;
+  /**
+   * Rounds with fewer update elements (parameters x updates) run on the calling thread.
+   * @defaultValue {@link MIN_THREADED_ELEMENTS}
+   */
+  minThreadedElements?: number;
 };
+
+/**
+ * Rounds with fewer update elements than this run on the calling thread: starting a worker (about 100 ms
+ * each, loading the kernels) costs more than a single thread needs for them.
+ */
+export const MIN_THREADED_ELEMENTS = 2 ** 22;
 
 type Pending = { resolve: (value: unknown) => void; reject: (err: Error) => void };
 
@@ -57,14 +68,17 @@ class WorkerChannel {
 export class CpuBackend implements ComputeBackend {
   readonly name = "cpu";
   readonly threads: number;
+  readonly #minThreaded: number;
   #channels: WorkerChannel[] = [];
 
   constructor(options: CpuBackendOptions = {}) {
     this.threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
+    this.#minThreaded = options.minThreadedElements ?? MIN_THREADED_ELEMENTS;
   }
 
   async open(round: AlignedRound): Promise<RoundSession> {
-    if (this.threads === 1) return new CpuSession(round, []);
+    // Workers start lazily, and only for a round big enough to repay their start (a worker loads the kernels anew).
+    if (this.threads === 1 || round.size * round.updates.length < this.#minThreaded) return new CpuSession(round, []);
     while (this.#channels.length < this.threads) this.#channels.push(new WorkerChannel());
     await Promise.all(this.#channels.map((c) => c.call({ open: round })));
     return new CpuSession(round, this.#channels);

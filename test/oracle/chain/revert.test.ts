@@ -30,7 +30,7 @@ describe("decodeRevert", function () {
   it("turns a reverted call into one line naming the error, exit 1", async function () {
     const { context } = await networkHelpers.loadFixture(deployedFixture);
     const err = await rejection(context.contracts.staking.stake(parseEther("5")));
-    const failure = describeFailure(err);
+    const failure = await describeFailure(err);
     expect(failure.line).to.equal(`transaction reverted: ERC20InsufficientAllowance(spender=${await context.contracts.staking.getAddress()}, allowance=0 CWT, needed=5 CWT)`);
     expect(failure.exitCode).to.equal(1);
   });

@@ -4,6 +4,7 @@ import { expect } from "chai";
 
 import { aggregateRound } from "../../../oracle/compute/aggregate-round.ts";
 import { createBackend } from "../../../oracle/compute/backends.ts";
+import { CpuBackend } from "../../../oracle/compute/cpu/backend.ts";
 import { loadCase } from "../../../oracle/storage/case-loader.ts";
 import type { ComputeBackend } from "../../../oracle/compute/types.ts";
 import { canonicalJson } from "../../../oracle/protocol/result.ts";
@@ -13,7 +14,8 @@ type BackendCase = { label: string; make: () => Promise<ComputeBackend> };
 
 const BACKENDS: BackendCase[] = [
   { label: "cpu (1 thread)", make: () => createBackend("cpu", { threads: 1 }) },
-  { label: "cpu (2 threads)", make: () => createBackend("cpu", { threads: 2 }) },
+  // The vectors are small: without minThreadedElements 0 they would run on the calling thread.
+  { label: "cpu (2 threads)", make: () => Promise.resolve(new CpuBackend({ threads: 2, minThreadedElements: 0 })) },
   { label: "tfjs", make: () => createBackend("tfjs") },
 ];
 

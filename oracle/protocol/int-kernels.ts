@@ -1,0 +1,240 @@
+import { assertInvariant } from "../errors.ts";
+import type { IntArray } from "./typed-views.ts";
+import { countedLoop, moduleBytes, OP, PAGE_BYTES, simd, SIMD_OP as S, vload, vstore, vzero, wasm, type WasmFunction } from "./wasm-binary.ts";
+
+/*
+ * Streaming WebAssembly SIMD kernels over int8/int16 arrays: exact sums of squares with the largest
+ * magnitude (the norm check of §1.2 and the bound of §3 alignment), dot products (scores, §4) and
+ * widening shifts (aligned rows for the rank-sum kernels). Each processes a staged chunk of at most
+ * {@link STAGE_BYTES} bytes; callers copy a chunk of an update into the staging area (one streaming
+ * copy, cache-resident) and call the kernel. Every lane bound is stated where the kernel is called.
+ */
+
+/** Bytes of one staging area: a chunk of at most this many bytes is processed per call. */
+export const STAGE_BYTES = 65_536;
+const X_AT = 0;
+const A_AT = STAGE_BYTES;
+const OUT_AT = 2 * STAGE_BYTES;
+const PAGES = Math.ceil((OUT_AT + 64) / PAGE_BYTES);
+
+// Parameter and local indices shared by the kernels below.
+const [P0, P1, P2, P3] = [0, 1, 2, 3];
+
+/** sq8(x, bytes, out): i32x4 sum of squares at out, u8x16 max |x| at out + 16. */
+function sq8(): WasmFunction {
+  const [OFF, ACC, MAX, V, W] = [3, 4, 5, 6, 7];
+  const body = [
+    OP.localGet, P0, OP.localGet, OFF, OP.i32Add, ...vload(), OP.localSet, V,
+    OP.localGet, V, ...simd(S.i16ExtLowI8), OP.localTee, W, OP.localGet, W, ...simd(S.i32DotI16), OP.localGet, ACC, ...simd(S.i32Add), OP.localSet, ACC,
+    OP.localGet, V, ...simd(S.i16ExtHighI8), OP.localTee, W, OP.localGet, W, ...simd(S.i32DotI16), OP.localGet, ACC, ...simd(S.i32Add), OP.localSet, ACC,
+    OP.localGet, V, ...simd(S.i8Abs), OP.localGet, MAX, ...simd(S.i8MaxU), OP.localSet, MAX,
+  ];
+  const code = [...vzero(), OP.localSet, ACC, ...vzero(), OP.localSet, MAX, ...countedLoop(OFF, P1, 16, body),
+    OP.localGet, P2, OP.localGet, ACC, ...vstore(0), OP.localGet, P2, OP.localGet, MAX, ...vstore(16)];
+  return { name: "sq8", params: 3, i32Locals: 1, v128Locals: 4, code };
+}
+
+/** sq16(x, bytes, out): i64x2 sum of squares at out, u16x8 max |x| at out + 16. */
+function sq16(): WasmFunction {
+  const [OFF, ACC, MAX, V, W] = [3, 4, 5, 6, 7];
+  const body = [
+    OP.localGet, P0, OP.localGet, OFF, OP.i32Add, ...vload(), OP.localSet, V,
+    // Squares are at most 2^30, so the sum of two lies below 2^31 <= 2^32: exact as unsigned 32-bit lanes.
+    OP.localGet, V, OP.localGet, V, ...simd(S.i32ExtMulLowI16), OP.localGet, V, OP.localGet, V, ...simd(S.i32ExtMulHighI16), ...simd(S.i32Add), OP.localSet, W,
+    OP.localGet, W, ...simd(S.i64ExtLowU32), OP.localGet, ACC, ...simd(S.i64Add), OP.localGet, W, ...simd(S.i64ExtHighU32), ...simd(S.i64Add), OP.localSet, ACC,
+    OP.localGet, V, ...simd(S.i16Abs), OP.localGet, MAX, ...simd(S.i16MaxU), OP.localSet, MAX,
+  ];
+  const code = [...vzero(), OP.localSet, ACC, ...vzero(), OP.localSet, MAX, ...countedLoop(OFF, P1, 16, body),
+    OP.localGet, P2, OP.localGet, ACC, ...vstore(0), OP.localGet, P2, OP.localGet, MAX, ...vstore(16)];
+  return { name: "sq16", params: 3, i32Locals: 1, v128Locals: 4, code };
+}
+
+/** dot8(x, a, bytes, out): i32x4 lanes of sum x[j] * a[j], x int8 (`bytes` of them), a int16. */
+function dot8(): WasmFunction {
+  const [OFF, PA, ACC, V] = [4, 5, 6, 7];
+  const body = [
+    OP.localGet, P0, OP.localGet, OFF, OP.i32Add, ...vload(), OP.localSet, V,
+    OP.localGet, P1, OP.localGet, OFF, OP.i32Add, OP.localGet, OFF, OP.i32Add, OP.localSet, PA,
+    OP.localGet, V, ...simd(S.i16ExtLowI8), OP.localGet, PA, ...vload(0), ...simd(S.i32DotI16),
+    OP.localGet, V, ...simd(S.i16ExtHighI8), OP.localGet, PA, ...vload(16), ...simd(S.i32DotI16),
+    ...simd(S.i32Add), OP.localGet, ACC, ...simd(S.i32Add), OP.localSet, ACC,
+  ];
+  const code = [...vzero(), OP.localSet, ACC, ...countedLoop(OFF, P2, 16, body), OP.localGet, P3, OP.localGet, ACC, ...vstore(0)];
+  return { name: "dot8", params: 4, i32Locals: 2, v128Locals: 2, code };
+}
+
+/** dot16(x, a, bytes, out): i64x2 lanes of sum x[j] * a[j], both int16, requiring every |x| * |a| <= 2^30 - 2^15. */
+function dot16(): WasmFunction {
+  const [OFF, ACC, T] = [4, 5, 6];
+  const body = [
+    OP.localGet, P0, OP.localGet, OFF, OP.i32Add, ...vload(), OP.localGet, P1, OP.localGet, OFF, OP.i32Add, ...vload(), ...simd(S.i32DotI16), OP.localSet, T,
+    OP.localGet, T, ...simd(S.i64ExtLowI32), OP.localGet, ACC, ...simd(S.i64Add), OP.localGet, T, ...simd(S.i64ExtHighI32), ...simd(S.i64Add), OP.localSet, ACC,
+  ];
+  const code = [...vzero(), OP.localSet, ACC, ...countedLoop(OFF, P2, 16, body), OP.localGet, P3, OP.localGet, ACC, ...vstore(0)];
+  return { name: "dot16", params: 4, i32Locals: 1, v128Locals: 2, code };
+}
+
+/** widen8(src, dst, bytes, shift): int8 at src to int16 at dst, each shifted left by `shift`. */
+function widen8(): WasmFunction {
+  const [OFF, PD, V] = [4, 5, 6];
+  const body = [
+    OP.localGet, P0, OP.localGet, OFF, OP.i32Add, ...vload(), OP.localSet, V,
+    OP.localGet, P1, OP.localGet, OFF, OP.i32Add, OP.localGet, OFF, OP.i32Add, OP.localTee, PD,
+    OP.localGet, V, ...simd(S.i16ExtLowI8), OP.localGet, P3, ...simd(S.i16Shl), ...vstore(0),
+    OP.localGet, PD, OP.localGet, V, ...simd(S.i16ExtHighI8), OP.localGet, P3, ...simd(S.i16Shl), ...vstore(16),
+  ];
+  return { name: "widen8", params: 4, i32Locals: 2, v128Locals: 1, code: countedLoop(OFF, P2, 16, body) };
+}
+
+/** shift16(src, dst, bytes, shift): int16 at src to dst, each shifted left by `shift`. */
+function shift16(): WasmFunction {
+  const OFF = 4;
+  const body = [
+    OP.localGet, P1, OP.localGet, OFF, OP.i32Add,
+    OP.localGet, P0, OP.localGet, OFF, OP.i32Add, ...vload(), OP.localGet, P3, ...simd(S.i16Shl), ...vstore(0),
+  ];
+  return { name: "shift16", params: 4, i32Locals: 1, v128Locals: 0, code: countedLoop(OFF, P2, 16, body) };
+}
+
+type Exports = {
+  sq8: (x: number, bytes: number, out: number) => void;
+  sq16: (x: number, bytes: number, out: number) => void;
+  dot8: (x: number, a: number, bytes: number, out: number) => void;
+  dot16: (x: number, a: number, bytes: number, out: number) => void;
+  widen8: (src: number, dst: number, bytes: number, shift: number) => void;
+  shift16: (src: number, dst: number, bytes: number, shift: number) => void;
+};
+
+let compiled: object | undefined;
+
+function streamModule(): object {
+  compiled ??= new wasm.Module(moduleBytes([sq8(), sq16(), dot8(), dot16(), widen8(), shift16()], 1));
+  return compiled;
+}
+
+/** The kernels instantiated over `memory` (any memory of at least one page; pointers are byte offsets into it). */
+export function streamKernelsOver(memory: { buffer: ArrayBuffer }): Exports {
+  return new wasm.Instance(streamModule(), { m: { mem: memory } }).exports as Exports;
+}
+
+/** Rounds a byte count up to whole 16-byte vectors (the staging areas are zero-padded to them). */
+export function vectorBytes(bytes: number): number {
+  return Math.ceil(bytes / 16) * 16;
+}
+
+/**
+ * This thread's staging memory and kernels: `x` (int8 or int16 view) and `a` (int16) areas of
+ * {@link STAGE_BYTES} each, and the output lanes.
+ */
+export type Stage = {
+  x8: Int8Array;
+  x16: Int16Array;
+  a16: Int16Array;
+  kernels: Exports;
+  /** Output lanes as int32 (`[0, 4)`), uint8 (`[16, 32)` bytes), uint16 and int64 views. */
+  out32: Int32Array;
+  outU8: Uint8Array;
+  outU16: Uint16Array;
+  out64: BigInt64Array;
+  xAt: number;
+  aAt: number;
+  outAt: number;
+};
+
+let stage: Stage | undefined;
+
+/** This thread's {@link Stage} (created on first use). */
+export function threadStage(): Stage {
+  if (stage !== undefined) return stage;
+  const memory = new wasm.Memory({ initial: PAGES });
+  const { buffer } = memory;
+  stage = {
+    x8: new Int8Array(buffer, X_AT, STAGE_BYTES),
+    x16: new Int16Array(buffer, X_AT, STAGE_BYTES / 2),
+    a16: new Int16Array(buffer, A_AT, STAGE_BYTES / 2),
+    kernels: streamKernelsOver(memory),
+    out32: new Int32Array(buffer, OUT_AT, 4),
+    outU8: new Uint8Array(buffer, OUT_AT + 16, 16),
+    outU16: new Uint16Array(buffer, OUT_AT + 16, 8),
+    out64: new BigInt64Array(buffer, OUT_AT, 2),
+    xAt: X_AT,
+    aAt: A_AT,
+    outAt: OUT_AT,
+  };
+  return stage;
+}
+
+/**
+ * Copies `source[from, to)` into the staging view `target` (same element type) and zero-fills it up
+ * to the next 16-byte boundary; zeros add nothing to any sum, square or maximum the kernels form.
+ * Returns the byte count to pass to a kernel.
+ */
+export function stageInto(target: Int8Array | Int16Array, source: Int8Array | Int16Array, from: number, to: number): number {
+  const len = to - from;
+  target.set(source.subarray(from, to));
+  const bytes = vectorBytes(len * source.BYTES_PER_ELEMENT);
+  target.fill(0, len, bytes / source.BYTES_PER_ELEMENT);
+  return bytes;
+}
+
+/** Exact statistics of one integer tensor: `sum_j q[j]^2` and `max_j |q[j]|`. */
+export type TensorStats = { sumSquares: bigint; maxAbs: number };
+
+/**
+ * {@link TensorStats} of `q`, exact. int8 and int16 run in SIMD: per 16-byte vector an int8 lane pair
+ * adds at most `2 * 2 * 128^2 = 2^16` to an int32 lane, so a {@link STAGE_BYTES} chunk (4,096
+ * vectors) stays below `2^28`; int16 squares (at most 2^30) add in pairs below 2^31 and then in int64.
+ * int32 values split into 16-bit limbs in float64 (each partial sum exact below 2^53 over 2^20 terms).
+ */
+export function tensorStats(q: IntArray): TensorStats {
+  if (q instanceof Int32Array) return wideStats(q);
+  const s = threadStage();
+  let sum8 = 0;
+  let sum16 = 0n;
+  let max = 0;
+  const step = STAGE_BYTES / q.BYTES_PER_ELEMENT;
+  for (let from = 0; from < q.length; from += step) {
+    const to = Math.min(q.length, from + step);
+    if (q instanceof Int8Array) {
+      s.kernels.sq8(s.xAt, stageInto(s.x8, q, from, to), s.outAt);
+      // Four lanes below 2^28 each; the running total stays below 2^14 * 2^31 < 2^53.
+      sum8 += (s.out32[0] as number) + (s.out32[1] as number) + (s.out32[2] as number) + (s.out32[3] as number);
+      for (let l = 0; l < 16; l++) max = Math.max(max, s.outU8[l] as number);
+    } else {
+      s.kernels.sq16(s.xAt, stageInto(s.x16, q, from, to), s.outAt);
+      sum16 += (s.out64[0] as bigint) + (s.out64[1] as bigint);
+      for (let l = 0; l < 8; l++) max = Math.max(max, s.outU16[l] as number);
+    }
+  }
+  return { sumSquares: BigInt(sum8) + sum16, maxAbs: max };
+}
+
+/** Block length for exact float64 limb sums: 2^20 terms of at most 2^32 stay below 2^53. */
+const LIMB_BLOCK = 2 ** 20;
+const LIMB = 2 ** 16;
+
+function wideStats(q: Int32Array): TensorStats {
+  let total = 0n;
+  let max = 0;
+  for (let start = 0; start < q.length; start += LIMB_BLOCK) {
+    const end = Math.min(q.length, start + LIMB_BLOCK);
+    // q = hi * 2^16 + lo with lo in [0, 2^16): hi^2 <= 2^30, |hi * lo| < 2^31, lo^2 < 2^32, each summed exactly.
+    let hh = 0;
+    let hl = 0;
+    let ll = 0;
+    for (let j = start; j < end; j++) {
+      const v = q[j] as number;
+      const a = v < 0 ? -v : v;
+      if (a > max) max = a;
+      const hi = Math.floor(v / LIMB);
+      const lo = v - hi * LIMB;
+      hh += hi * hi;
+      hl += hi * lo;
+      ll += lo * lo;
+    }
+    total += (BigInt(hh) << 32n) + (BigInt(hl) << 17n) + BigInt(ll);
+  }
+  return { sumSquares: total, maxAbs: max };
+}
+
+assertInvariant(STAGE_BYTES % 16 === 0 && STAGE_BYTES / 16 <= 2 ** 15, "staging chunks must keep the int8 square lanes below 2^31");
