@@ -40,6 +40,8 @@ export function combineScoreDots(parts: readonly ScorePartial[], members: number
 
 /** Concatenates aggregate slices of consecutive ranges. */
 export function combineAggregate(parts: readonly Float64Array[], size: number): Float64Array {
+  // One part covering everything is the aggregate itself: no copy.
+  if (parts.length === 1 && parts[0]?.length === size) return parts[0];
   const out = new Float64Array(size);
   let offset = 0;
   for (const part of parts) {

@@ -3,7 +3,7 @@ import { alignUpdates } from "../protocol/alignment.ts";
 import { aggregateSha256 } from "../protocol/aggregate-hash.ts";
 import { hashBytes, type Hash } from "../protocol/hash.ts";
 import { selectKrum } from "../protocol/krum.ts";
-import { encodeModel, newModelMetadata, type Model } from "../protocol/model-file.ts";
+import { allocateModel, newModelMetadata, type Model } from "../protocol/model-file.ts";
 import { applyAggregate, baseIsFinite } from "../protocol/new-model.ts";
 import { layoutOf } from "../protocol/layout.ts";
 import type { Policy } from "../protocol/policy.ts";
@@ -75,9 +75,10 @@ export function selectMembers(prepared: PreparedRound, distanceParts: readonly D
 export function assembleOutcome(prepared: PreparedRound, members: readonly number[], slices: readonly Float64Array[], dotParts: readonly ScorePartial[]): RoundOutcome {
   const { policy, round, addresses, invalid } = prepared;
   const aggregate = combineAggregate(slices, round.size);
-  const tensors = applyAggregate(prepared.base.tensors, round.tensors, aggregate);
-  if (tensors === undefined) return { result: failedResult(invalid), model: null };
-  const model = encodeModel(tensors, newModelMetadata(prepared.roundId, prepared.baseHash));
+  // The new values are written straight into the model file's bytes.
+  const file = allocateModel(prepared.base.tensors, newModelMetadata(prepared.roundId, prepared.baseHash));
+  if (applyAggregate(prepared.base.tensors, round.tensors, aggregate, file.tensors) === undefined) return { result: failedResult(invalid), model: null };
+  const model = file.bytes;
   const dots = combineScoreDots(dotParts, members.length);
   const scores = addresses.map(() => 0);
   members.forEach((i, m) => {

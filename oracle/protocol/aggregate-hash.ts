@@ -1,27 +1,22 @@
 import { createHash } from "node:crypto";
 
 import type { Hash } from "./hash.ts";
-
-const CHUNK_ELEMENTS = 8192;
-const TWO_32 = 2 ** 32;
+import { threadStage } from "./int-kernels.ts";
 
 /**
  * `aggregateSha256` (§6): sha256 of the A values as little-endian int64, tensors in name order
  * (the flattened order), elements in file order. `A` holds exact integers with |A| <= 2^52, so the
- * split `hi = floor(a / 2^32)`, `lo = a - hi * 2^32` is exact and gives the two's complement words.
+ * conversion to int64 (WebAssembly's `i64.trunc_f64_s`, in place in the staging area) is exact.
  */
 export function aggregateSha256(aggregate: Float64Array): Hash {
   const hash = createHash("sha256");
-  const words = new Uint32Array(2 * CHUNK_ELEMENTS);
-  for (let start = 0; start < aggregate.length; start += CHUNK_ELEMENTS) {
-    const end = Math.min(aggregate.length, start + CHUNK_ELEMENTS);
-    for (let j = start; j < end; j++) {
-      const a = aggregate[j] as number;
-      const hi = Math.floor(a / TWO_32);
-      words[2 * (j - start)] = a - hi * TWO_32;
-      words[2 * (j - start) + 1] = hi >>> 0;
-    }
-    hash.update(new Uint8Array(words.buffer, 0, 8 * (end - start)));
+  const s = threadStage();
+  const chunk = s.xF64.length;
+  for (let start = 0; start < aggregate.length; start += chunk) {
+    const len = Math.min(chunk, aggregate.length - start);
+    s.xF64.set(aggregate.subarray(start, start + len));
+    s.kernels.toI64(s.xAt, s.xAt, 8 * len);
+    hash.update(s.xBytes.subarray(0, 8 * len));
   }
   return `0x${hash.digest("hex")}`;
 }

@@ -96,7 +96,21 @@ function shift16(): WasmFunction {
   return { name: "shift16", params: 4, i32Locals: 1, v128Locals: 0, code: countedLoop(OFF, P2, 16, body) };
 }
 
+/** toI64(src, dst, bytes): float64 integers at src to int64 at dst (in place when src = dst); |value| < 2^63. */
+function toI64(): WasmFunction {
+  const OFF = 3;
+  const F64_LOAD = 0x2b;
+  const I64_TRUNC_F64_S = 0xb0;
+  const I64_STORE = 0x37;
+  const body = [
+    OP.localGet, P1, OP.localGet, OFF, OP.i32Add,
+    OP.localGet, P0, OP.localGet, OFF, OP.i32Add, F64_LOAD, 3, 0, I64_TRUNC_F64_S, I64_STORE, 3, 0,
+  ];
+  return { name: "toI64", params: 3, i32Locals: 1, v128Locals: 0, code: countedLoop(OFF, P2, 8, body) };
+}
+
 type Exports = {
+  toI64: (src: number, dst: number, bytes: number) => void;
   sq8: (x: number, bytes: number, out: number) => void;
   sq16: (x: number, bytes: number, out: number) => void;
   dot8: (x: number, a: number, bytes: number, out: number) => void;
@@ -108,7 +122,7 @@ type Exports = {
 let compiled: object | undefined;
 
 function streamModule(): object {
-  compiled ??= new wasm.Module(moduleBytes([sq8(), sq16(), dot8(), dot16(), widen8(), shift16()], 1));
+  compiled ??= new wasm.Module(moduleBytes([sq8(), sq16(), dot8(), dot16(), widen8(), shift16(), toI64()], 1));
   return compiled;
 }
 
@@ -127,6 +141,9 @@ export function vectorBytes(bytes: number): number {
  * {@link STAGE_BYTES} each, and the output lanes.
  */
 export type Stage = {
+  /** The x area as float64 and its bytes. */
+  xF64: Float64Array;
+  xBytes: Uint8Array;
   x8: Int8Array;
   x16: Int16Array;
   a16: Int16Array;
@@ -149,6 +166,8 @@ export function threadStage(): Stage {
   const memory = new wasm.Memory({ initial: PAGES });
   const { buffer } = memory;
   stage = {
+    xF64: new Float64Array(buffer, X_AT, STAGE_BYTES / 8),
+    xBytes: new Uint8Array(buffer, X_AT, STAGE_BYTES),
     x8: new Int8Array(buffer, X_AT, STAGE_BYTES),
     x16: new Int16Array(buffer, X_AT, STAGE_BYTES / 2),
     a16: new Int16Array(buffer, A_AT, STAGE_BYTES / 2),

@@ -1,6 +1,6 @@
 import { MalformedFileError } from "./file-errors.ts";
 import type { Hash } from "./hash.ts";
-import { DEFAULT_LIMITS, elementCount, encodeSafetensors, parseSafetensors, type SafetensorsLimits } from "./safetensors.ts";
+import { allocateSafetensors, DEFAULT_LIMITS, elementCount, encodeSafetensors, parseSafetensors, type SafetensorsLimits } from "./safetensors.ts";
 import { bytesOf, typedView } from "./typed-views.ts";
 
 /** `format` metadata of a model file (docs/protocol.md §1.1). */
@@ -41,6 +41,19 @@ export function encodeModel(tensors: readonly ModelTensor[], metadata: Readonly<
       return { name: t.name, dtype: "F32" as const, shape: t.shape, bytes: bytesOf(t.values) };
     }),
   );
+}
+
+/**
+ * A model file for tensors of these names and shapes with all values zero, and its tensors as views
+ * into the file's bytes (the data section is 8-byte aligned), to be written in place.
+ * @throws {MalformedFileError} as {@link encodeModel}.
+ */
+export function allocateModel(layout: readonly { name: string; shape: number[] }[], metadata: Readonly<Record<string, string>> = {}): { bytes: Uint8Array; tensors: ModelTensor[] } {
+  const meta = new Map(Object.entries(metadata));
+  if (meta.has("format")) throw new MalformedFileError("format metadata is fixed by the protocol");
+  meta.set("format", MODEL_FORMAT);
+  const { bytes, views } = allocateSafetensors(meta, layout.map((t) => ({ name: t.name, dtype: "F32" as const, shape: t.shape })));
+  return { bytes, tensors: layout.map((t, i) => ({ name: t.name, shape: t.shape, values: typedView("F32", views[i] as Uint8Array) })) };
 }
 
 /** Metadata the aggregator writes on a new model (§3): the round id and the parent's hash. */

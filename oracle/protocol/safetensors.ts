@@ -211,29 +211,49 @@ export function encodeHeader(metadata: ReadonlyMap<string, string>, tensors: rea
 /** A tensor to write: its raw little-endian bytes. */
 export type TensorBytes = { name: string; dtype: Dtype; shape: number[]; bytes: Uint8Array };
 
+/** A tensor's entry before its bytes exist: name, dtype and shape. */
+export type TensorSpec = { name: string; dtype: Dtype; shape: number[] };
+
+/**
+ * A canonical safetensors file with the header written and every tensor's data zeroed, and a view of
+ * each tensor's bytes inside it (in `tensors` order), to be filled in place: no second copy of the data.
+ * @throws {MalformedFileError} when a name, metadata text or size breaks §1.
+ */
+export function allocateSafetensors(metadata: ReadonlyMap<string, string>, tensors: readonly TensorSpec[]): { bytes: Uint8Array; views: Uint8Array[] } {
+  for (const [k, v] of metadata) {
+    if (!METADATA_TEXT_PATTERN.test(k) || !METADATA_TEXT_PATTERN.test(v)) fail("metadata is not plain printable ASCII");
+  }
+  const order = tensors.map((_, i) => i).sort((a, b) => compareBytes((tensors[a] as TensorSpec).name, (tensors[b] as TensorSpec).name));
+  const entries: TensorEntry[] = [];
+  const at = new Array<TensorEntry>(tensors.length);
+  let offset = 0;
+  for (const i of order) {
+    const t = tensors[i] as TensorSpec;
+    if (!TENSOR_NAME_PATTERN.test(t.name)) fail(`tensor name ${JSON.stringify(t.name)} not allowed`);
+    if (entries.at(-1)?.name === t.name) fail(`duplicate tensor ${t.name}`);
+    const size = elementCount(t.shape) * DTYPE_BYTES[t.dtype];
+    const entry = { name: t.name, dtype: t.dtype, shape: [...t.shape], begin: offset, end: offset + size };
+    entries.push(entry);
+    at[i] = entry;
+    offset += size;
+  }
+  const header = encodeHeader(metadata, entries);
+  const bytes = new Uint8Array(header.length + offset);
+  bytes.set(header);
+  return { bytes, views: at.map((e) => bytes.subarray(header.length + e.begin, header.length + e.end)) };
+}
+
 /**
  * Writes a canonical safetensors file.
  * @throws {MalformedFileError} when a name, metadata text or size breaks §1.
  */
 export function encodeSafetensors(metadata: ReadonlyMap<string, string>, tensors: readonly TensorBytes[]): Uint8Array {
-  for (const [k, v] of metadata) {
-    if (!METADATA_TEXT_PATTERN.test(k) || !METADATA_TEXT_PATTERN.test(v)) fail("metadata is not plain printable ASCII");
-  }
-  const sorted = [...tensors].sort((a, b) => compareBytes(a.name, b.name));
-  const entries: TensorEntry[] = [];
-  let offset = 0;
-  for (const t of sorted) {
-    if (!TENSOR_NAME_PATTERN.test(t.name)) fail(`tensor name ${JSON.stringify(t.name)} not allowed`);
-    if (entries.at(-1)?.name === t.name) fail(`duplicate tensor ${t.name}`);
+  for (const t of tensors) {
     if (elementCount(t.shape) * DTYPE_BYTES[t.dtype] !== t.bytes.length) fail(`tensor ${t.name} size disagrees with its shape`);
-    entries.push({ name: t.name, dtype: t.dtype, shape: [...t.shape], begin: offset, end: offset + t.bytes.length });
-    offset += t.bytes.length;
   }
-  const header = encodeHeader(metadata, entries);
-  const out = new Uint8Array(header.length + offset);
-  out.set(header);
-  for (let i = 0; i < sorted.length; i++) out.set((sorted[i] as TensorBytes).bytes, header.length + (entries[i] as TensorEntry).begin);
-  return out;
+  const { bytes, views } = allocateSafetensors(metadata, tensors);
+  tensors.forEach((t, i) => (views[i] as Uint8Array).set(t.bytes));
+  return bytes;
 }
 
 /** Number of elements of a tensor of this shape (1 for a scalar). */
