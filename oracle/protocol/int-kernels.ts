@@ -1,3 +1,5 @@
+import { Buffer } from "node:buffer";
+
 import { assertInvariant } from "../errors.ts";
 import type { IntArray } from "./typed-views.ts";
 import { countedLoop, moduleBytes, OP, PAGE_BYTES, simd, SIMD_OP as S, vload, vstore, vzero, wasm, type WasmFunction } from "./wasm-binary.ts";
@@ -109,7 +111,79 @@ function toI64(): WasmFunction {
   return { name: "toI64", params: 3, i32Locals: 1, v128Locals: 0, code: countedLoop(OFF, P2, 8, body) };
 }
 
+/** A v128 constant of two equal float64 lanes. */
+function f64x2Const(x: number): number[] {
+  const bytes = new Uint8Array(new Float64Array([x, x]).buffer);
+  return simd(S.const, ...bytes);
+}
+
+/**
+ * The body computing `rhe(n, d)` of the float64 lanes in local `N` (integers, `|n| + d <= 2^52`) into
+ * local `Q`, as {@link rheSmall} does per element: `q = floor(n / d)` (within one of the true floor),
+ * the remainder `r = n - q d` brought into `[0, d)` by one step either way (all exact integers below
+ * 2^53), then up by one when `2r > d`, or `2r = d` and `q` is odd; `+ 0` turns a -0 into +0.
+ */
+function rheLanes(N: number, Q: number, R: number, M: number, D: number, K: { zero: number; minusOne: number; one: number; half: number; two: number }): number[] {
+  const fadd = simd(0xf0);
+  const fsub = simd(0xf1);
+  const fmul = simd(0xf2);
+  const and = simd(0x4e);
+  const or = simd(0x50);
+  const get = (local: number): number[] => [OP.localGet, local];
+  return [
+    ...get(N), ...get(D), ...simd(0xf3), ...simd(0x75), OP.localSet, Q,
+    ...get(N), ...get(Q), ...get(D), ...fmul, ...fsub, OP.localSet, R,
+    // r < 0: q - 1, r + d.
+    ...get(R), ...get(K.zero), ...simd(0x49), OP.localSet, M,
+    ...get(Q), ...get(M), ...get(K.minusOne), ...and, ...fadd, OP.localSet, Q,
+    ...get(R), ...get(M), ...get(D), ...and, ...fadd, OP.localSet, R,
+    // r >= d: q + 1, r - d.
+    ...get(R), ...get(D), ...simd(0x4c), OP.localSet, M,
+    ...get(Q), ...get(M), ...get(K.one), ...and, ...fadd, OP.localSet, Q,
+    ...get(R), ...get(M), ...get(D), ...and, ...fsub, OP.localSet, R,
+    // R := 2r; M := 2r > d, or 2r = d and q odd (q - 2 floor(q / 2) != 0).
+    ...get(R), ...get(R), ...fadd, OP.localSet, R,
+    ...get(R), ...get(D), ...simd(0x4a),
+    ...get(R), ...get(D), ...simd(0x47),
+    ...get(Q), ...get(Q), ...get(K.half), ...fmul, ...simd(0x75), ...get(K.two), ...fmul, ...fsub, ...get(K.zero), ...simd(0x48),
+    ...and, ...or, OP.localSet, M,
+    ...get(Q), ...get(M), ...get(K.one), ...and, ...fadd, ...get(K.zero), ...fadd, OP.localSet, Q,
+  ];
+}
+
+/**
+ * rhe16(src, dst, bytes, cfg) and rhe32: int16 (int32) sums at src times `scale`, rounded-half-even
+ * quotients by `d` as float64 at dst; `cfg` points at the float64 pair (scale, d). Requires
+ * `|sum * scale| + d <= 2^52`, scale a power of two.
+ */
+function rheOf(width: 2 | 4): WasmFunction {
+  const [OFF, PD, SCALE, D, N, Q, R, M] = [4, 5, 6, 7, 8, 9, 10, 11];
+  // Constants live in locals, set once before the loop.
+  const K = { zero: 12, minusOne: 13, one: 14, half: 15, two: 16 };
+  const LOAD64_SPLAT = 0x0a;
+  const LOAD32_ZERO = 0x5c;
+  const LOAD64_ZERO = 0x5d;
+  const CONVERT_LOW = 0xfe;
+  const load = width === 2 ? [...simd(LOAD32_ZERO, 2, 0), ...simd(S.i32ExtLowI16)] : simd(LOAD64_ZERO, 3, 0);
+  const body = [
+    OP.localGet, P0, OP.localGet, OFF, OP.i32Add, ...load, ...simd(CONVERT_LOW), OP.localGet, SCALE, ...simd(0xf2), OP.localSet, N,
+    ...rheLanes(N, Q, R, M, D, K),
+    // dst + off * (8 / width): two float64 lanes per two input elements.
+    OP.localGet, P1, OP.localGet, OFF, OP.i32Const, width === 2 ? 2 : 1, OP.i32Shl, OP.i32Add, OP.localTee, PD, OP.localGet, Q, ...vstore(0),
+  ];
+  const code = [
+    OP.localGet, P3, ...simd(LOAD64_SPLAT, 3, 0), OP.localSet, SCALE,
+    OP.localGet, P3, ...simd(LOAD64_SPLAT, 3, 8), OP.localSet, D,
+    ...f64x2Const(0), OP.localSet, K.zero, ...f64x2Const(-1), OP.localSet, K.minusOne, ...f64x2Const(1), OP.localSet, K.one,
+    ...f64x2Const(0.5), OP.localSet, K.half, ...f64x2Const(2), OP.localSet, K.two,
+    ...countedLoop(OFF, P2, 2 * width, body),
+  ];
+  return { name: width === 2 ? "rhe16" : "rhe32", params: 4, i32Locals: 2, v128Locals: 11, code };
+}
+
 type Exports = {
+  rhe16: (src: number, dst: number, bytes: number, cfg: number) => void;
+  rhe32: (src: number, dst: number, bytes: number, cfg: number) => void;
   toI64: (src: number, dst: number, bytes: number) => void;
   sq8: (x: number, bytes: number, out: number) => void;
   sq16: (x: number, bytes: number, out: number) => void;
@@ -122,7 +196,7 @@ type Exports = {
 let compiled: object | undefined;
 
 function streamModule(): object {
-  compiled ??= new wasm.Module(moduleBytes([sq8(), sq16(), dot8(), dot16(), widen8(), shift16(), toI64()], 1));
+  compiled ??= new wasm.Module(moduleBytes([sq8(), sq16(), dot8(), dot16(), widen8(), shift16(), toI64(), rheOf(2), rheOf(4)], 1));
   return compiled;
 }
 
@@ -190,10 +264,25 @@ export function threadStage(): Stage {
  */
 export function stageInto(target: Int8Array | Int16Array, source: Int8Array | Int16Array, from: number, to: number): number {
   const len = to - from;
-  target.set(source.subarray(from, to));
+  copyElements(target, source, from, to);
   const bytes = vectorBytes(len * source.BYTES_PER_ELEMENT);
   target.fill(0, len, bytes / source.BYTES_PER_ELEMENT);
   return bytes;
+}
+
+/**
+ * `target.set(source.subarray(from, to))` for arrays of one element type. From shared memory (updates
+ * are read into SharedArrayBuffers so worker threads can see them), typed-array `set` copies
+ * element-wise; Buffer's copy is a plain memcpy, about twice as fast.
+ */
+function copyElements(target: Int8Array | Int16Array, source: Int8Array | Int16Array, from: number, to: number): void {
+  if (!(source.buffer instanceof SharedArrayBuffer)) {
+    target.set(source.subarray(from, to));
+    return;
+  }
+  const width = source.BYTES_PER_ELEMENT;
+  const src = Buffer.from(source.buffer, source.byteOffset + from * width, (to - from) * width);
+  src.copy(Buffer.from(target.buffer, target.byteOffset, target.byteLength));
 }
 
 /** Exact statistics of one integer tensor: `sum_j q[j]^2` and `max_j |q[j]|`. */

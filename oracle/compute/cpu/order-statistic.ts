@@ -4,8 +4,6 @@ import type { AggregatePlan } from "../types.ts";
 import { BLOCK, type TensorSlice } from "../blocks.ts";
 import { compileRankSum, MAX_RANK_SUM_ROWS, rankSumFits, type RankSumKernel } from "./rank-sum-wasm.ts";
 import { batcherNetwork, pruneForRankSum } from "./sorting-network.ts";
-import { rheSmall } from "../../protocol/rounding.ts";
-import { INT32_LIMIT, roundedQuotientInt32 } from "./weighted-mean.ts";
 
 type OrderPlan = Exclude<AggregatePlan, { kind: "weighted-mean" }>;
 
@@ -69,36 +67,14 @@ export function orderStatisticSlice(round: AlignedRound, plan: OrderPlan, slice:
   const width: 1 | 2 = allInt8 && equalShifts && rankSumFits(1, count) ? 1 : 2;
   if (rMax > 32_767 || !rankSumFits(width, count)) return false;
   const scale = 2 ** s0;
-  const small = count * m + count < INT32_LIMIT;
   const kernel = kernelFor(width, n, lo, hi);
   for (let from = slice.from; from < slice.to; from += BLOCK) {
     const to = Math.min(slice.to, from + BLOCK);
-    for (let i = 0; i < n; i++) copyRow(kernel.rows, arrays[i] as Int8Array | Int16Array, from, to, (shifts[i] as number) - s0, i * BLOCK);
+    for (let i = 0; i < n; i++) kernel.stageRow(i, arrays[i] as Int8Array | Int16Array, from, to, (shifts[i] as number) - s0);
     kernel.run(to - from);
     const base = at + from - slice.from;
-    writeQuotients(kernel.sums, to - from, scale, count, small, out, base);
+    kernel.writeQuotients(to - from, scale, count, out, base);
   }
   return true;
 }
 
-/** Writes `source[from, to) * 2^shift` into `rows` at `at`; the caller proved every value fits. */
-function copyRow(rows: Int8Array | Int16Array, source: Int8Array | Int16Array, from: number, to: number, shift: number, at: number): void {
-  if (shift === 0) {
-    // Widens int8 to int16 when the kernel is int16 (typed-array set converts values exactly).
-    rows.set(source.subarray(from, to), at);
-    return;
-  }
-  const d = at - from;
-  // |q| * 2^shift <= 32,767 for every nonzero q (proven by the caller), so the int32 shift is exact; zeros stay zero.
-  for (let j = from; j < to; j++) rows[d + j] = (source[j] as number) << shift;
-}
-
-function writeQuotients(sums: Int16Array | Int32Array, len: number, scale: number, count: number, small: boolean, out: Float64Array, at: number): void {
-  if (count === 1 && scale === 1) {
-    for (let j = 0; j < len; j++) out[at + j] = sums[j] as number;
-  } else if (small) {
-    for (let j = 0; j < len; j++) out[at + j] = roundedQuotientInt32(scale * (sums[j] as number), count);
-  } else {
-    for (let j = 0; j < len; j++) out[at + j] = rheSmall(scale * (sums[j] as number), count);
-  }
-}

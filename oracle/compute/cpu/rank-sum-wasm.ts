@@ -1,4 +1,5 @@
 import { assertInvariant } from "../../errors.ts";
+import { stageInto, streamKernelsOver } from "../../protocol/int-kernels.ts";
 import { BLOCK } from "../blocks.ts";
 
 /**
@@ -17,7 +18,25 @@ export type RankSumKernel = {
   /** The rank sums after {@link RankSumKernel.run}. */
   sums: Int16Array | Int32Array;
   run(len: number): void;
+  /**
+   * Writes `source[from, to)` shifted left by `shift` into row `i` (int8 rows take int8 sources
+   * unshifted; int16 rows widen in SIMD). The caller proves every shifted value fits the row type;
+   * lanes past `to - from` up to the next 16 bytes are zero or stale and lie outside `run`'s sums.
+   */
+  stageRow(i: number, source: Int8Array | Int16Array, from: number, to: number, shift: number): void;
+  /**
+   * After {@link RankSumKernel.run}: writes `rhe(scale * sums[j], count)` for `j < len` to `out` at
+   * `at`, computed in SIMD float64 lanes. The caller proves `|scale * sum| + count <= 2^52` (every value
+   * is then an exact integer, as for `rheSmall`), `scale` a power of two.
+   */
+  writeQuotients(len: number, scale: number, count: number, out: Float64Array, at: number): void;
 };
+
+/**
+ * Bytes of the scratch area: a source row is staged there before a widening shift (a block of int16),
+ * and the block's quotients are written there as float64 after the sums (a block of float64, plus padding).
+ */
+const STAGE_ROW_BYTES = BLOCK * 8 + 16;
 
 /** Whether a rank sum of `count` values of `width` bytes fits the kernel's sum lanes. */
 export function rankSumFits(width: 1 | 2, count: number): boolean {
@@ -112,7 +131,7 @@ export function rankSumKernelSize(n: number, comparators: number, count: number)
   return {
     maxBodyBytes: 128 + n * perRow + (comparators / 2) * COMPARATOR_BYTES + count * perRank,
     locals: 3 + n + 2,
-    pages: (width) => Math.ceil((n * BLOCK * width + 16 + BLOCK * 2 * width + 32) / PAGE_BYTES),
+    pages: (width) => Math.ceil((n * BLOCK * width + 16 + BLOCK * 2 * width + 32 + STAGE_ROW_BYTES + 16) / PAGE_BYTES),
   };
 }
 
@@ -160,7 +179,7 @@ export function compileRankSum(width: 1 | 2, n: number, comparators: readonly nu
   assertInvariant(size.locals <= WASM_LIMITS.locals && size.pages(width) <= WASM_LIMITS.pages, "rank-sum kernel exceeds the WebAssembly limits");
   const inBytes = n * BLOCK * width;
   const outBytes = BLOCK * 2 * width + 32;
-  const pages = Math.ceil((inBytes + 16 + outBytes) / PAGE_BYTES);
+  const pages = size.pages(width);
   const code = body(width, n, comparators, lo, hi);
   // The derived bound, not the engine, decides: a body over it is a generator bug.
   assertInvariant(code.length <= size.maxBodyBytes && size.maxBodyBytes <= WASM_LIMITS.functionBytes, `rank-sum kernel body of ${code.length} bytes exceeds its derived bound`);
@@ -179,5 +198,34 @@ export function compileRankSum(width: 1 | 2, n: number, comparators: readonly nu
   const outAt = inBytes + 16;
   const rows = width === 1 ? new Int8Array(memory.buffer, 0, n * BLOCK) : new Int16Array(memory.buffer, 0, n * BLOCK);
   const sums = width === 1 ? new Int16Array(memory.buffer, outAt, BLOCK + 16) : new Int32Array(memory.buffer, outAt, BLOCK + 8);
-  return { rows, sums, run: (len) => run(0, outAt, Math.ceil((len * width) / 16) * 16) };
+  // A scratch area after the sums, where a source row is staged before a widening shift into `rows`.
+  const scratchAt = outAt + outBytes;
+  const scratch8 = new Int8Array(memory.buffer, scratchAt, STAGE_ROW_BYTES);
+  const scratch16 = new Int16Array(memory.buffer, scratchAt, STAGE_ROW_BYTES / 2);
+  const stream = streamKernelsOver(memory);
+  const cfgAt = scratchAt + STAGE_ROW_BYTES;
+  const cfg = new Float64Array(memory.buffer, cfgAt, 2);
+  const quotients = new Float64Array(memory.buffer, scratchAt, BLOCK + 2);
+  const sumBytes = 2 * width;
+  const stageRow = (i: number, source: Int8Array | Int16Array, from: number, to: number, shift: number): void => {
+    const at = i * BLOCK * width;
+    if (source instanceof Int8Array && width === 1) {
+      assertInvariant(shift === 0, "int8 rows take unshifted int8 sources");
+      rows.set(source.subarray(from, to), i * BLOCK);
+    } else if (source instanceof Int8Array) {
+      stream.widen8(scratchAt, at, stageInto(scratch8, source, from, to), shift);
+    } else {
+      stream.shift16(scratchAt, at, stageInto(scratch16, source, from, to), shift);
+    }
+  };
+  const writeQuotients = (len: number, scale: number, count: number, out: Float64Array, at: number): void => {
+    cfg[0] = scale;
+    cfg[1] = count;
+    // Two sums per step: the byte count covers len rounded up to even (the extra lane is ignored).
+    const bytes = (len + (len & 1)) * sumBytes;
+    if (width === 1) stream.rhe16(outAt, scratchAt, bytes, cfgAt);
+    else stream.rhe32(outAt, scratchAt, bytes, cfgAt);
+    out.set(quotients.subarray(0, len), at);
+  };
+  return { rows, sums, stageRow, writeQuotients, run: (len) => run(0, outAt, Math.ceil((len * width) / 16) * 16) };
 }
