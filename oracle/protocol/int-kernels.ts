@@ -181,7 +181,46 @@ function rheOf(width: 2 | 4): WasmFunction {
   return { name: width === 2 ? "rhe16" : "rhe32", params: 4, i32Locals: 2, v128Locals: 11, code };
 }
 
+/**
+ * wsum8(rows, coef, coefBytes, bytes, out, rowBytes) and wsum16: for each column of int8 (int16) rows
+ * (row i at `rows + i * rowBytes`), `sum_i coef[i] * row_i[column]` in int32 lanes at out (column j at
+ * `out + 4j`); `coef` holds int32 coefficients, `coefBytes` = 4 x rows. The caller proves every
+ * `sum_i |coef[i]| * max |row_i| < 2^31`, so no lane overflows.
+ */
+function wsumOf(width: 1 | 2): WasmFunction {
+  const [OFF, I, P, V, C, W] = [6, 7, 8, 9, 10, 11];
+  const ACC = [12, 13, 14, 15].slice(0, width === 1 ? 4 : 2);
+  const I32_MUL = 0xb5;
+  const LOAD32_SPLAT = 0x09;
+  const madd = (acc: number, extend: number): number[] => [OP.localGet, W, ...simd(extend), OP.localGet, C, ...simd(I32_MUL), OP.localGet, acc, ...simd(S.i32Add), OP.localSet, acc];
+  const perRow = width === 1
+    ? [
+      OP.localGet, V, ...simd(S.i16ExtLowI8), OP.localSet, W, ...madd(ACC[0] as number, S.i32ExtLowI16), ...madd(ACC[1] as number, S.i32ExtHighI16),
+      OP.localGet, V, ...simd(S.i16ExtHighI8), OP.localSet, W, ...madd(ACC[2] as number, S.i32ExtLowI16), ...madd(ACC[3] as number, S.i32ExtHighI16),
+    ]
+    : [OP.localGet, V, OP.localSet, W, ...madd(ACC[0] as number, S.i32ExtLowI16), ...madd(ACC[1] as number, S.i32ExtHighI16)];
+  const rows = [
+    OP.localGet, P0, OP.localGet, OFF, OP.i32Add, OP.localSet, P,
+    ...countedLoop(I, P2, 4, [
+      OP.localGet, P, ...vload(), OP.localSet, V,
+      OP.localGet, P1, OP.localGet, I, OP.i32Add, ...simd(LOAD32_SPLAT, 2, 0), OP.localSet, C,
+      ...perRow,
+      OP.localGet, P, OP.localGet, 5, OP.i32Add, OP.localSet, P,
+    ]),
+  ];
+  // out + 4 * (off / width): each column's int32 sum.
+  const at = [OP.localGet, 4, OP.localGet, OFF, OP.i32Const, width === 1 ? 2 : 1, OP.i32Shl, OP.i32Add];
+  const body = [
+    ...ACC.flatMap((a) => [...vzero(), OP.localSet, a]),
+    ...rows,
+    ...ACC.flatMap((a, k) => [...at, OP.localGet, a, ...vstore(16 * k)]),
+  ];
+  return { name: width === 1 ? "wsum8" : "wsum16", params: 6, i32Locals: 3, v128Locals: 3 + ACC.length, code: countedLoop(OFF, P3, 16, body) };
+}
+
 type Exports = {
+  wsum8: (rows: number, coef: number, coefBytes: number, bytes: number, out: number, rowBytes: number) => void;
+  wsum16: (rows: number, coef: number, coefBytes: number, bytes: number, out: number, rowBytes: number) => void;
   rhe16: (src: number, dst: number, bytes: number, cfg: number) => void;
   rhe32: (src: number, dst: number, bytes: number, cfg: number) => void;
   toI64: (src: number, dst: number, bytes: number) => void;
@@ -196,7 +235,7 @@ type Exports = {
 let compiled: object | undefined;
 
 function streamModule(): object {
-  compiled ??= new wasm.Module(moduleBytes([sq8(), sq16(), dot8(), dot16(), widen8(), shift16(), toI64(), rheOf(2), rheOf(4)], 1));
+  compiled ??= new wasm.Module(moduleBytes([sq8(), sq16(), dot8(), dot16(), widen8(), shift16(), toI64(), rheOf(2), rheOf(4), wsumOf(1), wsumOf(2)], 1));
   return compiled;
 }
 

@@ -10,7 +10,7 @@ import type { AggregatePlan } from "../../oracle/compute/types.ts";
 import type { AlignedRound } from "../../oracle/protocol/alignment.ts";
 import { selectKrum } from "../../oracle/protocol/krum.ts";
 import { combineDistances } from "../../oracle/compute/combine.ts";
-import { childMode, runE2e } from "./aggregate-e2e.ts";
+import { childMode, printThroughput, runE2e } from "./aggregate-e2e.ts";
 
 const RULES = ["fedavg", "median", "trimmed-mean", "multi-krum"] as const;
 const MIB = 2 ** 20;
@@ -32,7 +32,7 @@ function inChild<T>(args: string[]): T {
 }
 
 function help(): void {
-  process.stdout.write("usage: npm run bench -- aggregate [--json FILE] [--quick] [--n 32,100] [--p 1,10] [--threads T] [--kernels]\n  --quick    N=32, P=1M\n  --n        update counts to run (default 32,100)\n  --p        parameter counts in Mi (default 1)\n  --threads  cpu worker threads end to end (default 1: one core)\n  --equal-only  skip the mixed-exponent cases\n  --kernels  the kernels alone on 1 and 2 threads, I8 and I16\n  --json     also write the rows as JSON\n");
+  process.stdout.write("usage: npm run bench -- aggregate [--json FILE] [--quick] [--n 32,100] [--p 1,10] [--threads T] [--repeat R] [--kernels]\n  --quick    N=32, P=1M\n  --n        update counts to run (default 32,100)\n  --p        parameter counts in Mi (default 1)\n  --threads  cpu worker threads end to end (default 1: one core)\n  --equal-only  skip the mixed-exponent cases\n  --repeat   runs per rule end to end, best per stage (default 3; the first run is reported as cold)\n  --kernels  the kernels alone on 1 and 2 threads, I8 and I16\n  --json     also write the rows as JSON\n");
 }
 
 /** Deterministic pseudo-random integers (xorshift32); the bench needs reproducible, not secure, data. */
@@ -148,7 +148,10 @@ export async function run(argv: string[]): Promise<void> {
   if (!argv.includes("--kernels")) {
     const list = (flag: string, fallback: number[]): number[] => (argv.indexOf(flag) >= 0 ? (argv[argv.indexOf(flag) + 1] ?? "").split(",").map(Number) : fallback);
     const threadsAt = argv.indexOf("--threads");
-    const rows = await runE2e(quick ? [32] : list("--n", [32, 100]), (quick ? [1] : list("--p", [1])).map((p) => p * MIB), threadsAt >= 0 ? Number(argv[threadsAt + 1]) : 1, argv.includes("--equal-only") ? ["equal"] : ["equal", "mixed"]);
+    const repeatAt = argv.indexOf("--repeat");
+    const repeat = repeatAt >= 0 ? Math.max(1, Number(argv[repeatAt + 1])) : 3;
+    const rows = await runE2e(quick ? [32] : list("--n", [32, 100]), (quick ? [1] : list("--p", [1])).map((p) => p * MIB), threadsAt >= 0 ? Number(argv[threadsAt + 1]) : 1, argv.includes("--equal-only") ? ["equal"] : ["equal", "mixed"], repeat);
+    printThroughput(rows);
     if (jsonFile !== undefined) await writeFile(jsonFile, JSON.stringify({ rows }, null, 2));
     return;
   }

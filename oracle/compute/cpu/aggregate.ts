@@ -19,8 +19,9 @@ export function aggregateInto(round: AlignedRound, plan: AggregatePlan, range: C
   const column = new Float64Array(n);
   for (const slice of slicesOf(round, range)) {
     const sliceAt = slice.tensor.offset + slice.from - range.start;
-    // Equal weights: the untrimmed rank sum (int8 rows as they are, or shifted into int16 rows in SIMD).
-    if (plan.kind === "weighted-mean" && equalWeights(plan.weights) && orderStatisticSlice(round, { kind: "trimmed-mean", members: plan.members, trim: 0 }, slice, out, sliceAt)) continue;
+    // Equal weights and shifts: the untrimmed rank sum reads the rows as they are; otherwise the SIMD
+    // weighted sum (which folds the shifts into its coefficients) is faster than widened rank-sum rows.
+    if (plan.kind === "weighted-mean" && equalWeights(plan.weights) && equalShifts(round, plan.members, slice.index) && orderStatisticSlice(round, { kind: "trimmed-mean", members: plan.members, trim: 0 }, slice, out, sliceAt)) continue;
     if (plan.kind === "weighted-mean" ? weightedMeanSlice(round, plan.members, plan.weights, slice, out, sliceAt) : orderStatisticSlice(round, plan, slice, out, sliceAt)) continue;
     const m = maxAbsOver(round, plan.members, slice.index);
     rows ??= new Float64Array(n * BLOCK);
@@ -41,6 +42,11 @@ export function aggregateInto(round: AlignedRound, plan: AggregatePlan, range: C
 function equalWeights(weights: readonly number[]): boolean {
   const w = weights[0] ?? 0;
   return w > 0 && weights.every((x) => x === w);
+}
+
+function equalShifts(round: AlignedRound, members: readonly number[], t: number): boolean {
+  const s = round.updates[members[0] ?? 0]?.shift[t];
+  return members.every((u) => round.updates[u]?.shift[t] === s);
 }
 
 /** {@link aggregateInto} into a new array. */

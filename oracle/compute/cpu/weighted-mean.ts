@@ -1,6 +1,8 @@
 import type { AlignedRound } from "../../protocol/alignment.ts";
 import { RHE_SMALL_LIMIT, rheSmall } from "../../protocol/rounding.ts";
 import { BLOCK, type TensorSlice } from "../blocks.ts";
+import { streamKernelsOver, vectorBytes } from "../../protocol/int-kernels.ts";
+import { PAGE_BYTES, wasm } from "../../protocol/wasm-binary.ts";
 
 /**
  * The fast weighted mean of one tensor slice, read straight from the members' integer arrays:
@@ -28,6 +30,7 @@ export function weightedMeanSlice(round: AlignedRound, members: readonly number[
     scaled.push(w * 2 ** (update.shift[t] ?? 0));
   }
   if (!(total * m + total <= RHE_SMALL_LIMIT) || total <= 0) return false;
+  if (simdWeightedMean(round, members, weights, slice, out, at, total)) return true;
   const acc = new Float64Array(BLOCK);
   for (let from = slice.from; from < slice.to; from += BLOCK) {
     const len = Math.min(slice.to, from + BLOCK) - from;
@@ -74,3 +77,84 @@ export function roundedQuotientInt32(n: number, d: number): number {
   return q + ((-c >>> 31) | ((((c | -c) >>> 31) ^ 1) & q & 1)) + 0;
 }
 
+
+/** A weighted-sum workspace: `n` rows of one block, their coefficients, the sums and the quotients, in one memory. */
+type Workspace = {
+  rows8: Int8Array;
+  rows16: Int16Array;
+  coef: Int32Array;
+  cfg: Float64Array;
+  quotients: Float64Array;
+  kernels: ReturnType<typeof streamKernelsOver>;
+  at: { rows: number; coef: number; sums: number; quotients: number; cfg: number };
+};
+
+const workspaces = new Map<number, Workspace>();
+
+function workspaceFor(n: number): Workspace {
+  let w = workspaces.get(n);
+  if (w !== undefined) return w;
+  // Rows are sized for int16; int8 rows use the first half of each row's bytes at the same stride.
+  const rows = 0;
+  const coef = rows + n * BLOCK * 2 + 16;
+  const sums = coef + vectorBytes(4 * n) + 16;
+  const quotients = sums + BLOCK * 4 + 64;
+  const cfg = quotients + BLOCK * 8 + 16;
+  const memory = new wasm.Memory({ initial: Math.ceil((cfg + 16) / PAGE_BYTES) });
+  const b = memory.buffer;
+  w = {
+    rows8: new Int8Array(b, rows, n * BLOCK * 2),
+    rows16: new Int16Array(b, rows, n * BLOCK),
+    coef: new Int32Array(b, coef, n),
+    cfg: new Float64Array(b, cfg, 2),
+    quotients: new Float64Array(b, quotients, BLOCK + 2),
+    kernels: streamKernelsOver(memory),
+    at: { rows, coef, sums, quotients, cfg },
+  };
+  workspaces.set(n, w);
+  return w;
+}
+
+/**
+ * The weighted mean of one slice in SIMD when every member's array is int8 (or every one int16):
+ * `sum_i c_i * q_i[j]` in int32 lanes with `c_i = w_i * 2^shift_i` (so `c_i q_i = w_i Q_i`), then
+ * `rhe(sum, sum w_i)` in float64 lanes. Exact when `sum_i w_i * max|Q_i| < 2^31` (no lane overflows;
+ * the caller already proved `(sum w) * (M + 1) <= 2^52` for the quotient). False when it does not apply.
+ */
+function simdWeightedMean(round: AlignedRound, members: readonly number[], weights: readonly number[], slice: TensorSlice, out: Float64Array, at: number, total: number): boolean {
+  const t = slice.index;
+  const n = members.length;
+  let bound = 0;
+  let int8 = true;
+  let int16 = true;
+  for (let i = 0; i < n; i++) {
+    const update = round.updates[members[i] as number];
+    const q = update?.q[t];
+    if (update === undefined || q === undefined) return false;
+    int8 &&= q instanceof Int8Array;
+    int16 &&= q instanceof Int16Array;
+    bound += (weights[i] as number) * (update.maxAbs[t] ?? Infinity);
+  }
+  if (!(bound < 2 ** 31) || !(int8 || int16)) return false;
+  const w = workspaceFor(n);
+  for (let i = 0; i < n; i++) w.coef[i] = (weights[i] as number) * 2 ** (round.updates[members[i] as number]?.shift[t] ?? 0);
+  w.cfg[0] = 1;
+  w.cfg[1] = total;
+  const width = int8 ? 1 : 2;
+  const rowBytes = BLOCK * 2;
+  for (let from = slice.from; from < slice.to; from += BLOCK) {
+    const to = Math.min(slice.to, from + BLOCK);
+    const len = to - from;
+    for (let i = 0; i < n; i++) {
+      const q = round.updates[members[i] as number]?.q[t] as Int8Array | Int16Array;
+      if (int8) w.rows8.set(q.subarray(from, to), i * rowBytes);
+      else w.rows16.set(q.subarray(from, to), i * BLOCK);
+    }
+    const bytes = vectorBytes(len * width);
+    if (int8) w.kernels.wsum8(w.at.rows, w.at.coef, 4 * n, bytes, w.at.sums, rowBytes);
+    else w.kernels.wsum16(w.at.rows, w.at.coef, 4 * n, bytes, w.at.sums, rowBytes);
+    w.kernels.rhe32(w.at.sums, w.at.quotients, (len + (len & 1)) * 4, w.at.cfg);
+    out.set(w.quotients.subarray(0, len), at + from - slice.from);
+  }
+  return true;
+}
