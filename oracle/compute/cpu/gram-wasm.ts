@@ -42,14 +42,16 @@ export function gramPages(n: number, stride: number): number {
 }
 
 /**
- * Largest row count the Gram generator accepts, derived from the 65,536-page memory limit
- * ({@link WASM_LIMITS}) at the widest stride: `n * 2 * BLOCK + max(2^18, n - 1) * 16 <= 2^32`, and
- * `max(2^18, n - 1) <= 2^18 + n` gives `n <= (2^32 - 2^22) / (2 * BLOCK + 16)`. Every address the
- * kernel forms (`i * 2 * stride`, the lane offsets) is then below 2^32, so its i32 arithmetic never
- * wraps. The body is a fixed size (loops, no unrolling) with 9 locals, far under the other limits.
- * Asserted by {@link compileGram} and test/oracle/compute/scale.test.ts.
+ * Largest row count the Gram generator accepts, derived from the 65,536-page (2^32-byte) memory
+ * limit ({@link WASM_LIMITS}) at the widest stride: the rows take `n * 2 * BLOCK` bytes and a band
+ * `max(2^18, n - 1) * 16`, which is `(n - 1) * 16` at these sizes, so
+ * `n * (2 * BLOCK + 16) - 16 <= 2^32`, i.e. `n <= (2^32 + 16) / (2 * BLOCK + 16)` = 523,265. Every
+ * address the kernel forms (`i * 2 * stride`, the lane offsets) is then below 2^32, so its i32
+ * arithmetic never wraps. The body has a fixed size (loops, no unrolling: under 200 bytes) and 11
+ * locals, far under the other limits. Asserted by {@link compileGram}; tight by
+ * test/oracle/compute/scale.test.ts.
  */
-export const MAX_GRAM_ROWS = Math.floor((WASM_LIMITS.pages * PAGE_BYTES - GRAM_BAND_PAIRS * 16) / (2 * GRAM_MAX_STRIDE + 16));
+export const MAX_GRAM_ROWS = Math.floor((WASM_LIMITS.pages * PAGE_BYTES + 16) / (2 * GRAM_MAX_STRIDE + 16));
 
 const DOT_I16 = 186;
 const V128_CONST = 12;
