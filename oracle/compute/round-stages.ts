@@ -60,7 +60,10 @@ export function prepareRound(args: {
   return { ...args, addresses: valid.map((v) => v.address), invalid, round };
 }
 
-/** The selected members: all valid updates, or multi-krum's choice from the combined distance partials. */
+/**
+ * The selected members: all valid updates, or multi-krum's choice from the combined distance
+ * partials (exact in either form; see {@link combineDistances} and {@link selectKrum}).
+ */
 export function selectMembers(prepared: PreparedRound, distanceParts: readonly DistancePartial[] = []): number[] {
   const n = prepared.addresses.length;
   const all = prepared.addresses.map((_, i) => i);

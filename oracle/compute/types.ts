@@ -1,4 +1,5 @@
 import type { AlignedRound } from "../protocol/alignment.ts";
+import type { PairTotals } from "../protocol/krum.ts";
 import type { AggregatePlan } from "../protocol/rules.ts";
 
 /** A half-open range `[start, end)` of flattened model coordinates. */
@@ -8,10 +9,13 @@ export type CoordinateRange = { start: number; end: number };
 export type { AggregatePlan };
 
 /**
- * Partial multi-krum distances over a range: for every pair i < k (row-major upper triangle),
- * `sum_t 4^(E[t]-G) * sum_{j in range} (Q_i - Q_k)^2`, as decimal strings (JSON-safe).
+ * Partial (or combined) multi-krum distances over a range: for every pair i < k (row-major upper
+ * triangle, see `pairIndex` in protocol/krum.ts), `sum_t 4^(E[t]-G) * sum_{j in range} (Q_i - Q_k)^2`,
+ * exact, in one of the two forms of {@link PairTotals}: `float64` whenever the bound of
+ * `distanceBound` (compute/pair-totals.ts), proven before computing, puts every total below 2^53
+ * (50M pairs of N = 10,000 take 400 MB); `bigint` otherwise.
  */
-export type DistancePartial = string[];
+export type DistancePartial = PairTotals;
 
 /**
  * Partial score dot products over a range (§4), each `sum_t 4^(E[t]-G) * sum_{j in range} ...`

@@ -10,6 +10,7 @@ import { pino } from "pino";
 
 import { createBackend } from "../../oracle/compute/backends.ts";
 import { combineDistances } from "../../oracle/compute/combine.ts";
+import { distanceStrings } from "../../oracle/compute/pair-totals.ts";
 import { CpuBackend } from "../../oracle/compute/cpu/backend.ts";
 import type { AggregatePlan, ComputeBackend } from "../../oracle/compute/types.ts";
 import { WebgpuBackend } from "../../oracle/compute/webgpu/backend.ts";
@@ -61,7 +62,7 @@ async function computeRule(backend: ComputeBackend, round: AlignedRound, rule: R
   const hash = createHash("sha256");
   if (rule === "multi-krum") {
     const distances = await session.distances(range);
-    hash.update(distances.join(","));
+    hash.update(distanceStrings(distances).join(","));
     members = selectKrum(combineDistances([distances], all.length), all.length, 2);
   }
   const plan: AggregatePlan =

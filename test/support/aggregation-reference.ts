@@ -40,12 +40,12 @@ export function referenceAggregate(round: AlignedRound, plan: AggregatePlan): Fl
   return out;
 }
 
-/** `D(i,k) = dot(Q_i - Q_k, Q_i - Q_k)` for every pair `i < k`, row-major, as decimal strings. */
-export function referenceDistances(round: AlignedRound): string[] {
+/** `D(i,k) = dot(Q_i - Q_k, Q_i - Q_k)` for every pair `i < k`, row-major, in BigInt. */
+export function referenceDistances(round: AlignedRound): bigint[] {
   const n = round.updates.length;
   // Q_i[t][j] once per element, in BigInt; the factor 4^(E[t] - G) folded in as 2^(E[t] - G) on each side.
   const q = round.updates.map((_, i) => round.tensors.flatMap((tensor, t) => Array.from({ length: tensor.size }, (_, j) => alignedQ(round, i, t, j) << BigInt(tensor.E - round.G))));
-  const out: string[] = [];
+  const out: bigint[] = [];
   for (let i = 0; i < n; i++) {
     const a = q[i] as bigint[];
     for (let k = i + 1; k < n; k++) {
@@ -55,10 +55,85 @@ export function referenceDistances(round: AlignedRound): string[] {
         const d = (a[j] as bigint) - (b[j] as bigint);
         total += d * d;
       }
-      out.push(String(total));
+      out.push(total);
     }
   }
   return out;
+}
+
+/**
+ * The same distances term by term in float64, for rounds too large for BigInt (N = 10,000 has 50M
+ * pairs). Exact only when every total, hence every partial sum of its non-negative terms, is below
+ * 2^53: callers assert that bound (`distanceBound` < 2^53) first, which is what makes it a reference.
+ */
+export function referenceDistancesFloat64(round: AlignedRound): Float64Array {
+  const n = round.updates.length;
+  const width = round.size;
+  const q = new Float64Array(n * width);
+  round.updates.forEach((u, i) => {
+    round.tensors.forEach((tensor, t) => {
+      const scale = 2 ** ((u.shift[t] ?? 0) + tensor.E - round.G);
+      for (let j = 0; j < tensor.size; j++) q[i * width + tensor.offset + j] = (u.q[t]?.[j] ?? 0) * scale;
+    });
+  });
+  const out = new Float64Array((n * (n - 1)) / 2);
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    for (let k = i + 1; k < n; k++, p++) {
+      let total = 0;
+      for (let j = 0; j < width; j++) {
+        const d = (q[i * width + j] as number) - (q[k * width + j] as number);
+        total += d * d;
+      }
+      out[p] = total;
+    }
+  }
+  return out;
+}
+
+/**
+ * Multi-krum's selection (§3) from the definition: every row sorted in full, the `n - f - 2`
+ * smallest summed, scores sorted by (score, index). BigInt distances sum in BigInt; float64 ones
+ * (exact integers) are sorted as a Float64Array and summed in float64 when `(n - f - 2) * max D < 2^53`
+ * (then exact), else in BigInt.
+ */
+export function referenceKrum(distances: readonly bigint[] | Float64Array, n: number, f: number): number[] {
+  const at = (i: number, k: number): number => (i < k ? i * n - (i * (i + 1)) / 2 + (k - i - 1) : k * n - (k * (k + 1)) / 2 + (i - k - 1));
+  const closest = n - f - 2;
+  const scores: bigint[] = [];
+  if (distances instanceof Float64Array) {
+    let max = 0;
+    for (const d of distances) max = Math.max(max, d);
+    const exact = closest * max < 2 ** 53;
+    const row = new Float64Array(n - 1);
+    for (let i = 0; i < n; i++) {
+      let r = 0;
+      for (let k = 0; k < n; k++) if (k !== i) row[r++] = distances[at(i, k)] as number;
+      row.sort();
+      if (exact) {
+        let s = 0;
+        for (let j = 0; j < closest; j++) s += row[j] as number;
+        scores.push(BigInt(s));
+      } else {
+        let s = 0n;
+        for (let j = 0; j < closest; j++) s += BigInt(row[j] as number);
+        scores.push(s);
+      }
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const row: bigint[] = [];
+      for (let k = 0; k < n; k++) if (k !== i) row.push(distances[at(i, k)] ?? 0n);
+      row.sort(compare);
+      scores.push(row.slice(0, closest).reduce((s, d) => s + d, 0n));
+    }
+  }
+  const order = scores.map((score, index) => ({ score, index }));
+  order.sort((a, b) => compare(a.score, b.score) || a.index - b.index);
+  return order
+    .slice(0, n - f)
+    .map((o) => o.index)
+    .sort((a, b) => a - b);
 }
 
 /** The score dot products of §4: `dot(Q_m, A)`, `dot(Q_m, Q_m)` per member and `dot(A, A)`. */

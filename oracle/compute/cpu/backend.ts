@@ -112,7 +112,7 @@ class CpuSession implements RoundSession {
 
   async distances(range: CoordinateRange): Promise<DistancePartial> {
     const parts = (await this.#run((r) => ({ op: "distances", range: r }), range)) as DistancePartial[];
-    return combineDistances(parts, this.#round.updates.length).map(String);
+    return combineDistances(parts, this.#round.updates.length);
   }
 
   async aggregate(plan: AggregatePlan, range: CoordinateRange): Promise<Float64Array> {

@@ -1,81 +1,114 @@
 import type { AlignedRound } from "../../protocol/alignment.ts";
 import { pairCount } from "../../protocol/krum.ts";
 import type { CoordinateRange, DistancePartial } from "../types.ts";
-import { BLOCK, loadQ, maxAbsOver, slicesOf, tensorFactor } from "../blocks.ts";
+import { BLOCK, loadQ, maxAbsOver, slicesOf, tensorFactor, type TensorSlice } from "../blocks.ts";
+import { distancesFitFloat64 } from "../pair-totals.ts";
 import { exactProduct, exactTermCount } from "./exact-sum.ts";
-import { compileGram, type GramKernel } from "./gram-wasm.ts";
+import { bandPairs, compileGram, gramBandPairs, MAX_GRAM_ROWS, type GramKernel } from "./gram-wasm.ts";
 
 /**
  * Multi-krum distance partials over `range` (see {@link DistancePartial}).
  *
- * Exactness: a difference of two aligned values is an integer of magnitude at most `2M`
- * (M = largest |Q| of the tensor), so each squared term is at most `4M^2`. Float64 accumulators
- * add at most `floor(2^53 / 4M^2)` terms before they are flushed into BigInt totals; when a single
- * term could exceed 2^53 every term is squared in BigInt instead.
+ * Exactness. When `distanceBound` (pair-totals.ts) is below 2^53 every total, every partial sum
+ * of its non-negative squared differences and every Gram term is an integer below 2^53, so plain
+ * float64 arithmetic is exact and the result is the `float64` form. Otherwise (the wide fallback):
+ * a difference of two aligned values is an integer of magnitude at most `2M` (M = largest |Q| of
+ * the tensor), so each squared term is at most `4M^2`; float64 accumulators add at most
+ * `floor(2^53 / 4M^2)` terms before they are flushed into BigInt totals, and when a single term
+ * could exceed 2^53 every term is squared in BigInt instead.
  */
 export function distancePartial(round: AlignedRound, range: CoordinateRange): DistancePartial {
+  if (distancesFitFloat64(round, range)) return { kind: "float64", totals: float64Distances(round, range) };
+  return { kind: "bigint", totals: bigintDistances(round, range) };
+}
+
+/** Row stride for a slice: its length, at most BLOCK. */
+function strideOf(slice: TensorSlice): number {
+  return Math.min(BLOCK, slice.to - slice.from);
+}
+
+function float64Distances(round: AlignedRound, range: CoordinateRange): Float64Array {
+  const n = round.updates.length;
+  const totals = new Float64Array(pairCount(n));
+  for (const slice of slicesOf(round, range)) {
+    const factor = Number(tensorFactor(round, slice.index));
+    if (gramSlice(round, slice, { kind: "float64", totals })) continue;
+    const stride = strideOf(slice);
+    const rows = new Float64Array(n * stride);
+    for (let from = slice.from; from < slice.to; from += stride) {
+      const to = Math.min(slice.to, from + stride);
+      for (let i = 0; i < n; i++) loadQ(round, i, slice.index, from, to, rows, i * stride);
+      squaredDiffs(rows, n, stride, 0, to - from, totals, factor);
+    }
+  }
+  return totals;
+}
+
+function bigintDistances(round: AlignedRound, range: CoordinateRange): bigint[] {
   const n = round.updates.length;
   const pairs = pairCount(n);
   const total = new Array<bigint>(pairs).fill(0n);
   const all = round.updates.map((_, i) => i);
-  const rows = new Float64Array(n * BLOCK);
   const acc = new Float64Array(pairs);
   for (const slice of slicesOf(round, range)) {
-    if (gramSlice(round, slice, total)) continue;
+    if (gramSlice(round, slice, { kind: "bigint", totals: total })) continue;
+    const stride = strideOf(slice);
+    const rows = new Float64Array(n * stride);
     const m = maxAbsOver(round, all, slice.index);
     const limit = exactTermCount(4 * m * m);
     const factor = tensorFactor(round, slice.index);
     const partial = new Array<bigint>(pairs).fill(0n);
     acc.fill(0);
     let pending = 0;
-    for (let from = slice.from; from < slice.to; from += BLOCK) {
-      const to = Math.min(slice.to, from + BLOCK);
+    for (let from = slice.from; from < slice.to; from += stride) {
+      const to = Math.min(slice.to, from + stride);
       const len = to - from;
-      for (let i = 0; i < n; i++) loadQ(round, i, slice.index, from, to, rows, i * BLOCK);
+      for (let i = 0; i < n; i++) loadQ(round, i, slice.index, from, to, rows, i * stride);
       if (limit === 0) {
-        squaredDiffsBigInt(rows, n, len, partial);
+        squaredDiffsBigInt(rows, n, stride, len, partial);
         continue;
       }
       // A block longer than the limit is split so each accumulator run stays within it.
-      for (let start = 0; start < len; start += Math.min(limit, BLOCK)) {
-        const end = Math.min(len, start + Math.min(limit, BLOCK));
+      for (let start = 0; start < len; start += Math.min(limit, stride)) {
+        const end = Math.min(len, start + Math.min(limit, stride));
         if (pending + (end - start) > limit) {
           for (let p = 0; p < pairs; p++) partial[p] = (partial[p] as bigint) + BigInt(acc[p] as number);
           acc.fill(0);
           pending = 0;
         }
-        squaredDiffs(rows, n, start, end, acc);
+        squaredDiffs(rows, n, stride, start, end, acc, 1);
         pending += end - start;
       }
     }
     for (let p = 0; p < pairs; p++) total[p] = (total[p] as bigint) + ((partial[p] as bigint) + BigInt(acc[p] as number)) * factor;
   }
-  return total.map(String);
+  return total;
 }
 
-function squaredDiffs(rows: Float64Array, n: number, start: number, end: number, acc: Float64Array): void {
+/** Adds `factor * sum_{j in [start, end)} (row_i[j] - row_k[j])^2` to `acc[pair]` for every pair. */
+function squaredDiffs(rows: Float64Array, n: number, stride: number, start: number, end: number, acc: Float64Array, factor: number): void {
   let p = 0;
   for (let i = 0; i < n; i++) {
-    const a = i * BLOCK;
+    const a = i * stride;
     for (let k = i + 1; k < n; k++, p++) {
-      const b = k * BLOCK;
+      const b = k * stride;
       let s = 0;
       for (let j = start; j < end; j++) {
         const d = (rows[a + j] as number) - (rows[b + j] as number);
         s += d * d;
       }
-      acc[p] = (acc[p] as number) + s;
+      acc[p] = (acc[p] as number) + s * factor;
     }
   }
 }
 
-function squaredDiffsBigInt(rows: Float64Array, n: number, len: number, partial: bigint[]): void {
+function squaredDiffsBigInt(rows: Float64Array, n: number, stride: number, len: number, partial: bigint[]): void {
   let p = 0;
   for (let i = 0; i < n; i++) {
     for (let k = i + 1; k < n; k++, p++) {
       let s = 0n;
       for (let j = 0; j < len; j++) {
-        const d = (rows[i * BLOCK + j] as number) - (rows[k * BLOCK + j] as number);
+        const d = (rows[i * stride + j] as number) - (rows[k * stride + j] as number);
         s += exactProduct(d, d);
       }
       partial[p] = (partial[p] as bigint) + s;
@@ -83,18 +116,36 @@ function squaredDiffsBigInt(rows: Float64Array, n: number, len: number, partial:
   }
 }
 
-const gramKernels = new Map<number, GramKernel>();
+/** Compiled kernels by `n/stride`; the most recent few are kept. */
+const gramKernels = new Map<string, GramKernel>();
+const KEPT_KERNELS = 4;
+
+function gramKernel(n: number, stride: number): GramKernel {
+  const key = `${n}/${stride}`;
+  let kernel = gramKernels.get(key);
+  if (kernel === undefined) {
+    kernel = compileGram(n, stride);
+    for (const old of gramKernels.keys()) if (gramKernels.size >= KEPT_KERNELS) gramKernels.delete(old);
+    gramKernels.set(key, kernel);
+  }
+  return kernel;
+}
+
+/** Where a Gram slice adds its distances (the two exact forms). */
+type Sink = { kind: "float64"; totals: Float64Array } | { kind: "bigint"; totals: bigint[] };
 
 /**
  * Distances of one tensor slice from the SIMD Gram kernel, when every update's array is int8:
- * `D(i,k) = 4^s_i |q_i|^2 + 4^s_k |q_k|^2 - 2^(s_i + s_k + 1) q_i . q_k` with `Q = q * 2^s`.
+ * `D(i,k) = 4^s_i |q_i|^2 + 4^s_k |q_k|^2 - 2^(s_i + s_k + 1) q_i . q_k` with `Q = q * 2^s`,
+ * per block, the kernel computing bands of rows so its lanes stay within a few MB at any `n`.
  * Returns false (adding nothing) otherwise.
  *
- * Exactness: every raw dot product is an integer; per block the kernel's int32 lanes are exact
- * (see {@link GramKernel}), and a float64 sum of the lanes over the slice stays below
- * `size * 2^14 <= 2^53` for any slice under 2^39 elements; the combination is in BigInt.
+ * Exactness: every raw dot product and norm of a block is an integer below `BLOCK * 2^14 = 2^26`
+ * (the kernel's int32 lanes are exact, see {@link GramKernel}). In the `float64` sink every term
+ * and sum is below `distanceBound` < 2^53 (see pair-totals.ts); in the `bigint` sink the
+ * combination is in BigInt.
  */
-function gramSlice(round: AlignedRound, slice: ReturnType<typeof slicesOf>[number], total: bigint[]): boolean {
+function gramSlice(round: AlignedRound, slice: TensorSlice, sink: Sink): boolean {
   const t = slice.index;
   const n = round.updates.length;
   const arrays: Int8Array[] = [];
@@ -103,36 +154,65 @@ function gramSlice(round: AlignedRound, slice: ReturnType<typeof slicesOf>[numbe
     if (!(q instanceof Int8Array)) return false;
     arrays.push(q);
   }
-  if (n < 2 || slice.to - slice.from > 2 ** 39) return false;
-  let kernel = gramKernels.get(n);
-  if (kernel === undefined) {
-    kernel = compileGram(n);
-    gramKernels.set(n, kernel);
-  }
-  const gram = new Float64Array((n * (n + 1)) / 2);
-  for (let from = slice.from; from < slice.to; from += BLOCK) {
-    const to = Math.min(slice.to, from + BLOCK);
-    const padded = Math.ceil((to - from) / 8) * 8;
-    for (let i = 0; i < n; i++) {
-      kernel.rows.set((arrays[i] as Int8Array).subarray(from, to), i * BLOCK);
-      // The kernel reads whole vectors: zero the tail past the block's end.
-      kernel.rows.fill(0, i * BLOCK + to - from, i * BLOCK + padded);
-    }
-    kernel.run(to - from);
-    const lanes = kernel.lanes;
-    for (let p = 0; p < gram.length; p++) gram[p] = (gram[p] as number) + ((lanes[4 * p] as number) + (lanes[4 * p + 1] as number) + (lanes[4 * p + 2] as number) + (lanes[4 * p + 3] as number));
-  }
+  if (n < 2 || n > MAX_GRAM_ROWS) return false;
+  const stride = Math.ceil(strideOf(slice) / 8) * 8;
+  const kernel = gramKernel(n, stride);
   const factor = tensorFactor(round, t);
-  const shift = round.updates.map((u) => BigInt(u.shift[t] ?? 0));
-  const diagonal = (i: number): number => i * n - (i * (i - 1)) / 2;
-  let pair = 0;
-  for (let i = 0; i < n; i++) {
-    const ii = BigInt(gram[diagonal(i)] as number) << (2n * (shift[i] as bigint));
-    for (let k = i + 1; k < n; k++, pair++) {
-      const kk = BigInt(gram[diagonal(k)] as number) << (2n * (shift[k] as bigint));
-      const ik = BigInt(gram[diagonal(i) + k - i] as number) << ((shift[i] as bigint) + (shift[k] as bigint) + 1n);
-      total[pair] = (total[pair] as bigint) + (ii + kk - ik) * factor;
+  const shift = round.updates.map((u) => u.shift[t] ?? 0);
+  const norms = new Float64Array(n);
+  const capacity = gramBandPairs(n);
+  for (let from = slice.from; from < slice.to; from += stride) {
+    const to = Math.min(slice.to, from + stride);
+    const len = to - from;
+    for (let i = 0; i < n; i++) {
+      const q = (arrays[i] as Int8Array).subarray(from, to);
+      kernel.rows.set(q, i * stride);
+      // The kernel reads whole vectors: zero the tail past the block's end.
+      kernel.rows.fill(0, i * stride + len, (i + 1) * stride);
+      let s = 0;
+      for (let j = 0; j < len; j++) s += (q[j] as number) * (q[j] as number);
+      norms[i] = s;
+    }
+    let i0 = 0;
+    let pair = 0;
+    while (i0 < n - 1) {
+      let i1 = i0 + 1;
+      while (i1 < n - 1 && bandPairs(n, i0, i1 + 1) <= capacity) i1++;
+      kernel.run(len, i0, i1);
+      pair = sink.kind === "float64" ? combineFloat64(kernel.lanes, n, i0, i1, norms, shift, Number(factor), sink.totals, pair) : combineBigInt(kernel.lanes, n, i0, i1, norms, shift, factor, sink.totals, pair);
+      i0 = i1;
     }
   }
   return true;
+}
+
+function combineFloat64(lanes: Int32Array, n: number, i0: number, i1: number, norms: Float64Array, shift: readonly number[], factor: number, totals: Float64Array, first: number): number {
+  let pair = first;
+  let l = 0;
+  for (let i = i0; i < i1; i++) {
+    const si = shift[i] as number;
+    const ii = (norms[i] as number) * 4 ** si;
+    for (let k = i + 1; k < n; k++, pair++, l += 4) {
+      const sk = shift[k] as number;
+      const ik = (lanes[l] as number) + (lanes[l + 1] as number) + (lanes[l + 2] as number) + (lanes[l + 3] as number);
+      totals[pair] = (totals[pair] as number) + (ii + (norms[k] as number) * 4 ** sk - ik * 2 ** (si + sk + 1)) * factor;
+    }
+  }
+  return pair;
+}
+
+function combineBigInt(lanes: Int32Array, n: number, i0: number, i1: number, norms: Float64Array, shift: readonly number[], factor: bigint, totals: bigint[], first: number): number {
+  let pair = first;
+  let l = 0;
+  for (let i = i0; i < i1; i++) {
+    const si = BigInt(shift[i] as number);
+    const ii = BigInt(norms[i] as number) << (2n * si);
+    for (let k = i + 1; k < n; k++, pair++, l += 4) {
+      const sk = BigInt(shift[k] as number);
+      const kk = BigInt(norms[k] as number) << (2n * sk);
+      const ik = BigInt((lanes[l] as number) + (lanes[l + 1] as number) + (lanes[l + 2] as number) + (lanes[l + 3] as number)) << (si + sk + 1n);
+      totals[pair] = (totals[pair] as bigint) + (ii + kk - ik) * factor;
+    }
+  }
+  return pair;
 }

@@ -1,56 +1,124 @@
+import { assertInvariant } from "../../errors.ts";
 import { BLOCK } from "../blocks.ts";
-import { OP, PAGE_BYTES, section, simd, sleb, uleb, name, wasm } from "./rank-sum-wasm.ts";
+import { OP, PAGE_BYTES, section, simd, sleb, uleb, name, wasm, WASM_LIMITS } from "./rank-sum-wasm.ts";
 
 /**
- * A WebAssembly SIMD kernel for the Gram matrix of `n` int16 rows over one block: for every pair
- * `i <= k` (row-major upper triangle with the diagonal) four int32 lanes whose sum is
- * `sum_j row_i[j] * row_k[j]`.
+ * A WebAssembly SIMD kernel for the off-diagonal Gram entries of `n` int16 rows of `stride`
+ * elements over one block: `run(len, i0, i1)` writes, for every pair `i < k` with `i` in
+ * `[i0, i1)` (row-major), four int32 lanes whose sum is `sum_j row_i[j] * row_k[j]`.
  *
  * Exactness: rows hold int8 values widened to int16, so each product is at most 2^14 in magnitude
- * and each lane adds at most `2 * BLOCK / 8` products, `2^10 * 2^14 = 2^24 < 2^31`, no overflow.
+ * and each lane adds `2 * stride / 8 = stride / 4` products, at most `2^10 * 2^14 = 2^24 < 2^31`
+ * for `stride <= BLOCK`: no overflow ({@link GRAM_MAX_STRIDE}).
  */
-export type GramKernel = { rows: Int16Array; lanes: Int32Array; run(len: number): void };
+export type GramKernel = {
+  readonly n: number;
+  readonly stride: number;
+  /** Row `i` at `rows[i * stride]`; the tail past a block's length must be zero. */
+  readonly rows: Int16Array;
+  /** After `run`: lanes of pair `(i, k)` of the band, in row-major order, four per pair. */
+  readonly lanes: Int32Array;
+  /** Computes the band `[i0, i1)`; it must hold at most {@link gramBandPairs} pairs. */
+  run(len: number, i0: number, i1: number): void;
+};
+
+/**
+ * Largest row stride: a lane adds `stride / 4` products of at most 2^14, which must stay below
+ * 2^31 (so `stride < 2^19`); the kernel is only ever given blocks, so the bound is set at BLOCK.
+ */
+export const GRAM_MAX_STRIDE = BLOCK;
+
+/** Pairs per band (4 MB of lanes) unless a single row has more. */
+export const GRAM_BAND_PAIRS = 2 ** 18;
+
+/** Pairs one band of an `n`-row kernel holds: {@link GRAM_BAND_PAIRS}, or one whole row when longer. */
+export function gramBandPairs(n: number): number {
+  return Math.max(GRAM_BAND_PAIRS, n - 1);
+}
+
+/** Memory pages of an `n`-row kernel: the rows (int16) and one band of lanes (16 bytes a pair). */
+export function gramPages(n: number, stride: number): number {
+  return Math.ceil((n * stride * 2 + gramBandPairs(n) * 16) / PAGE_BYTES);
+}
+
+/**
+ * Largest row count the Gram generator accepts, derived from the 65,536-page (2^32-byte) memory
+ * limit ({@link WASM_LIMITS}) at the widest stride: the rows take `n * 2 * BLOCK` bytes and a band
+ * `max(2^18, n - 1) * 16`, which is `(n - 1) * 16` at these sizes, so
+ * `n * (2 * BLOCK + 16) - 16 <= 2^32`, i.e. `n <= (2^32 + 16) / (2 * BLOCK + 16)` = 523,265. Every
+ * address the kernel forms (`i * 2 * stride`, the lane offsets) is then below 2^32, so its i32
+ * arithmetic never wraps. The body has a fixed size (loops, no unrolling: under 200 bytes) and 11
+ * locals, far under the other limits. Asserted by {@link compileGram}; tight by
+ * test/oracle/compute/scale.test.ts.
+ */
+export const MAX_GRAM_ROWS = Math.floor((WASM_LIMITS.pages * PAGE_BYTES + 16) / (2 * GRAM_MAX_STRIDE + 16));
 
 const DOT_I16 = 186;
 const V128_CONST = 12;
 const I32_MUL = 0x6c;
 const I32_LT_U = 0x49;
 
-function body(n: number): number[] {
-  const [IN, OUT, BYTES, I, K, OFF, PA, PB, O, ACC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const rowBytes = BLOCK * 2;
-  const c: number[] = [OP.localGet, OUT, OP.localSet, O, OP.loop, OP.void];
-  c.push(OP.localGet, I, OP.localSet, K, OP.loop, OP.void);
+/** Body of `run(in, out, bytes, i, i1)`: locals 0-4 params (3 is I), 5 K, 6 OFF, 7 PA, 8 PB, 9 O, 10 ACC (v128). */
+function body(n: number, stride: number): number[] {
+  const [IN, OUT, BYTES, I, I1, K, OFF, PA, PB, O, ACC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const rowBytes = stride * 2;
+  const c: number[] = [OP.localGet, OUT, OP.localSet, O];
+  // for (; I < I1; I++)
+  c.push(OP.block, OP.void, OP.loop, OP.void, OP.localGet, I, OP.localGet, I1, OP.i32GeU, OP.brIf, 1);
+  c.push(OP.localGet, I, OP.i32Const, 1, OP.i32Add, OP.localSet, K);
   c.push(OP.localGet, IN, OP.localGet, I, OP.i32Const, ...sleb(rowBytes), I32_MUL, OP.i32Add, OP.localSet, PA);
+  // for (K = I + 1; K < n; K++)
+  c.push(OP.block, OP.void, OP.loop, OP.void, OP.localGet, K, OP.i32Const, ...sleb(n), OP.i32GeU, OP.brIf, 1);
   c.push(OP.localGet, IN, OP.localGet, K, OP.i32Const, ...sleb(rowBytes), I32_MUL, OP.i32Add, OP.localSet, PB);
+  // do { ACC += dot(PA[OFF], PB[OFF]); OFF += 16 } while (OFF < BYTES)
   c.push(...simd(V128_CONST, ...new Array<number>(16).fill(0)), OP.localSet, ACC, OP.i32Const, 0, OP.localSet, OFF, OP.loop, OP.void);
   c.push(OP.localGet, ACC, OP.localGet, PA, OP.localGet, OFF, OP.i32Add, ...simd(0, 4, 0), OP.localGet, PB, OP.localGet, OFF, OP.i32Add, ...simd(0, 4, 0), ...simd(DOT_I16));
   c.push(...simd(174), OP.localSet, ACC);
   c.push(OP.localGet, OFF, OP.i32Const, 16, OP.i32Add, OP.localSet, OFF, OP.localGet, OFF, OP.localGet, BYTES, I32_LT_U, OP.brIf, 0, OP.end);
   c.push(OP.localGet, O, OP.localGet, ACC, ...simd(11, 4, 0), OP.localGet, O, OP.i32Const, 16, OP.i32Add, OP.localSet, O);
-  c.push(OP.localGet, K, OP.i32Const, 1, OP.i32Add, OP.localSet, K, OP.localGet, K, OP.i32Const, ...sleb(n), I32_LT_U, OP.brIf, 0, OP.end);
-  c.push(OP.localGet, I, OP.i32Const, 1, OP.i32Add, OP.localSet, I, OP.localGet, I, OP.i32Const, ...sleb(n), I32_LT_U, OP.brIf, 0, OP.end, OP.end);
-  const fn = [2, 6, OP.i32, 1, OP.v128, ...c];
+  c.push(OP.localGet, K, OP.i32Const, 1, OP.i32Add, OP.localSet, K, OP.br, 0, OP.end, OP.end);
+  c.push(OP.localGet, I, OP.i32Const, 1, OP.i32Add, OP.localSet, I, OP.br, 0, OP.end, OP.end, OP.end);
+  const fn = [2, 5, OP.i32, 1, OP.v128, ...c];
   return [...uleb(fn.length), ...fn];
 }
 
-/** Compiles a Gram kernel for `n` rows of `BLOCK` int16 values. */
-export function compileGram(n: number): GramKernel {
-  const inBytes = n * BLOCK * 2;
-  const pairs = (n * (n + 1)) / 2;
-  const pages = Math.ceil((inBytes + pairs * 16) / PAGE_BYTES);
+/** Pairs `(i, k)`, `i < k < n`, with `i` in `[i0, i1)`. */
+export function bandPairs(n: number, i0: number, i1: number): number {
+  return ((i1 - i0) * (2 * n - i0 - i1 - 1)) / 2;
+}
+
+/**
+ * Compiles a Gram kernel for `n` rows of `stride` int16 values (`stride` a multiple of 8).
+ * @throws {InvariantError} outside the derived limits ({@link MAX_GRAM_ROWS}, {@link GRAM_MAX_STRIDE}).
+ */
+export function compileGram(n: number, stride: number = BLOCK): GramKernel {
+  assertInvariant(Number.isInteger(n) && n >= 2 && n <= MAX_GRAM_ROWS, `a Gram kernel of ${n} rows is outside the generator's range [2, ${MAX_GRAM_ROWS}]`);
+  assertInvariant(Number.isInteger(stride) && stride >= 8 && stride % 8 === 0 && stride <= GRAM_MAX_STRIDE, `a Gram kernel stride of ${stride} is outside the generator's range`);
+  const pages = gramPages(n, stride);
+  assertInvariant(pages <= WASM_LIMITS.pages, `a Gram kernel of ${n} rows needs ${pages} pages`);
+  const inBytes = n * stride * 2;
+  const capacity = gramBandPairs(n);
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 3, OP.i32, OP.i32, OP.i32, 0]),
+    ...section(1, [1, 0x60, 5, OP.i32, OP.i32, OP.i32, OP.i32, OP.i32, 0]),
     ...section(2, [1, ...name("m"), ...name("mem"), 0x02, 0x00, ...uleb(pages)]),
     ...section(3, [1, 0]),
     ...section(7, [1, ...name("run"), 0x00, 0]),
-    ...section(10, [1, ...body(n)]),
+    ...section(10, [1, ...body(n, stride)]),
   ];
   const memory = new wasm.Memory({ initial: pages });
   const instance = new wasm.Instance(new wasm.Module(new Uint8Array(bytes)), { m: { mem: memory } });
-  const run = instance.exports["run"] as (input: number, output: number, bytes: number) => void;
-  const rows = new Int16Array(memory.buffer, 0, n * BLOCK);
-  const lanes = new Int32Array(memory.buffer, inBytes, pairs * 4);
-  return { rows, lanes, run: (len) => run(0, inBytes, Math.ceil((len * 2) / 16) * 16) };
+  const run = instance.exports["run"] as (input: number, output: number, bytes: number, i0: number, i1: number) => void;
+  const rows = new Int16Array(memory.buffer, 0, n * stride);
+  const lanes = new Int32Array(memory.buffer, inBytes, capacity * 4);
+  return {
+    n,
+    stride,
+    rows,
+    lanes,
+    run: (len, i0, i1) => {
+      assertInvariant(len >= 1 && len <= stride && i0 >= 0 && i0 <= i1 && i1 <= n && bandPairs(n, i0, i1) <= capacity, "Gram kernel band out of range");
+      run(0, inBytes, Math.ceil((len * 2) / 16) * 16, i0, i1);
+    },
+  };
 }

@@ -1,8 +1,9 @@
 import type { Tensor } from "@tensorflow/tfjs";
 
 import type { AlignedRound } from "../../protocol/alignment.ts";
-import { pairCount } from "../../protocol/krum.ts";
+import { pairCount, pairIndex } from "../../protocol/krum.ts";
 import { loadQ, slicesOf, tensorFactor, type TensorSlice } from "../blocks.ts";
+import { distancesFitFloat64 } from "../pair-totals.ts";
 import type { AggregatePlan, ComputeBackend, CoordinateRange, DistancePartial, RoundSession, ScorePartial } from "../types.ts";
 import { DIGITS, MAX_TERMS, recombineRhe, toCompareLimbs, toDigits, weightDigits } from "./digits.ts";
 import { addDigitDots, positionsToBigInt, PRODUCT_POSITIONS, ranks } from "./exact-ops.ts";
@@ -44,6 +45,21 @@ export class TfjsBackend implements ComputeBackend {
  */
 const RUN = 2 ** 17 * MAX_TERMS;
 
+/** Coordinates per int32 Gram product: `256 * 255^2 < 2^24` (exact even in float32). */
+const GRAM_INNER = 256;
+/** Coordinates per host run of raw Gram sums: `2^18 * 2^34 = 2^52 < 2^53` (see `#gramDistances`). */
+const GRAM_RUN = 2 ** 18;
+
+/**
+ * Base-2^8 digits the raw values of tensor `t` need, from the largest raw |q| over all updates
+ * (`maxAbs / 2^shift`): 1 up to 128 (the value itself), 2 up to 2^15, else 3 (no Gram path).
+ */
+function gramDigits(round: AlignedRound, t: number): number {
+  let raw = 0;
+  for (const u of round.updates) raw = Math.max(raw, (u.maxAbs[t] ?? 0) / 2 ** (u.shift[t] ?? 0));
+  return raw <= 128 ? 1 : raw <= 2 ** 15 ? 2 : 3;
+}
+
 function runsOf(round: AlignedRound, range: CoordinateRange): TensorSlice[] {
   return slicesOf(round, range).flatMap((slice) => blocks(slice, RUN).map((b) => ({ ...slice, from: b.from, to: b.to })));
 }
@@ -75,20 +91,117 @@ class TfjsSession implements RoundSession {
     return this.#tf.tensor3d(out, [members.length, DIGITS, len], "int32");
   }
 
+  /**
+   * Multi-krum distances. Under the float64 bound (`distanceBound`, pair-totals.ts), every slice
+   * whose raw values fit two base-2^8 digits goes through {@link TfjsSession.#gramDistances}
+   * (int32 matrix products, no per-pair tensors); any other slice, and every slice when the bound
+   * fails, through the per-pair digit differences of {@link TfjsSession.#pairDistances}, in BigInt.
+   */
   async distances(range: CoordinateRange): Promise<DistancePartial> {
+    const n = this.#round.updates.length;
+    const pairs = pairCount(n);
+    const fits = distancesFitFloat64(this.#round, range);
+    const totals = new Float64Array(pairs);
+    let wide: bigint[] | undefined;
+    for (const slice of slicesOf(this.#round, range)) {
+      if (fits && gramDigits(this.#round, slice.index) <= 2) this.#gramDistances(slice, totals);
+      else wide = this.#pairDistances(slice, wide ?? new Array<bigint>(pairs).fill(0n));
+    }
+    if (wide === undefined) return { kind: "float64", totals };
+    for (let p = 0; p < pairs; p++) wide[p] = (wide[p] as bigint) + BigInt(totals[p] as number);
+    return { kind: "bigint", totals: wide };
+  }
+
+  /**
+   * Distances of one slice from Gram matrices: `D(i,k) = 4^s_i |q_i|^2 + 4^s_k |q_k|^2 -
+   * 2^(s_i+s_k+1) q_i . q_k` with `Q = q * 2^s`, over runs of coordinates. Raw values are split into
+   * `d <= 2` base-2^8 digits (the low one in [0, 256), the top one signed, so every |digit| <= 255);
+   * `q_i . q_k = sum_{a,b} 2^(8(a+b)) X_a[i] . X_b[k]`, each `X_a . X_b` an int32 `matMul` over
+   * {@link GRAM_INNER} coordinates of a band of rows against the columns right of it.
+   *
+   * Exactness: a matMul entry and every partial sum in it is at most `256 * 255^2 < 2^24` in
+   * magnitude, exact in int32 and even in float32 in any order. On the host a run's raw dot product
+   * adds terms whose magnitudes sum to at most `len * d^2 * 2^16 * 2^(16(d-1)) <= len * 2^34`,
+   * below 2^53 for runs of at most {@link GRAM_RUN} coordinates; the run's distance terms are each
+   * at most `len * M^2 * factor`, below `distanceBound` < 2^53, as is every running total.
+   */
+  #gramDistances(slice: TensorSlice, totals: Float64Array): void {
+    const tf = this.#tf;
+    const round = this.#round;
+    const n = round.updates.length;
+    if (n < 2) return;
+    const t = slice.index;
+    const digits = gramDigits(round, t);
+    const factor = Number(tensorFactor(round, t));
+    const shift = round.updates.map((u) => u.shift[t] ?? 0);
+    const runLen = Math.min(GRAM_RUN, Math.max(GRAM_INNER, Math.floor(MAX_INTERMEDIATE / n / GRAM_INNER) * GRAM_INNER));
+    const band = Math.max(1, Math.floor(MAX_INTERMEDIATE / n));
+    for (const run of blocks(slice, runLen)) {
+      const len = run.to - run.from;
+      const norms = new Float64Array(n);
+      const planes = Array.from({ length: digits }, () => new Int32Array(n * len));
+      round.updates.forEach((u, i) => {
+        const q = u.q[t];
+        if (q === undefined) return;
+        let s = 0;
+        for (let j = 0; j < len; j++) {
+          const v = q[run.from + j] as number;
+          s += v * v;
+          if (digits === 1) (planes[0] as Int32Array)[i * len + j] = v;
+          else {
+            (planes[0] as Int32Array)[i * len + j] = v & 255;
+            (planes[1] as Int32Array)[i * len + j] = v >> 8;
+          }
+        }
+        norms[i] = s;
+      });
+      const x = planes.map((plane) => tf.tensor2d(plane, [n, len], "int32"));
+      const raw = new Float64Array(band * n);
+      for (let i0 = 0; i0 < n - 1; i0 += band) {
+        const i1 = Math.min(n - 1, i0 + band);
+        const width = n - i0 - 1;
+        raw.fill(0, 0, (i1 - i0) * width);
+        for (let c0 = 0; c0 < len; c0 += GRAM_INNER) {
+          const c1 = Math.min(len, c0 + GRAM_INNER);
+          for (let a = 0; a < digits; a++) {
+            for (let b = 0; b < digits; b++) {
+              const product = tf.tidy(() => tf.matMul(tf.slice(x[a] as Tensor, [i0, c0], [i1 - i0, c1 - c0]), tf.slice(x[b] as Tensor, [i0 + 1, c0], [width, c1 - c0]), false, true));
+              const values = product.dataSync();
+              product.dispose();
+              const scale = 2 ** (8 * (a + b));
+              for (let e = 0; e < (i1 - i0) * width; e++) raw[e] = (raw[e] as number) + (values[e] as number) * scale;
+            }
+          }
+        }
+        for (let i = i0; i < i1; i++) {
+          const si = shift[i] as number;
+          const ii = (norms[i] as number) * 4 ** si;
+          let pair = pairIndex(i, i + 1, n);
+          let e = (i - i0) * width + (i + 1 - (i0 + 1));
+          for (let k = i + 1; k < n; k++, pair++, e++) {
+            const sk = shift[k] as number;
+            totals[pair] = (totals[pair] as number) + (ii + (norms[k] as number) * 4 ** sk - (raw[e] as number) * 2 ** (si + sk + 1)) * factor;
+          }
+        }
+      }
+      tf.dispose(x);
+    }
+  }
+
+  /** Distances of one slice from per-pair digit differences (any values), added to `total` in BigInt. */
+  #pairDistances(slice: TensorSlice, total: bigint[]): bigint[] {
     const tf = this.#tf;
     const n = this.#round.updates.length;
     const pairs = pairCount(n);
     const left: number[] = [];
     const right: number[] = [];
     for (let i = 0; i < n; i++) for (let k = i + 1; k < n; k++) left.push(i), right.push(k);
-    const total = new Array<bigint>(pairs).fill(0n);
     const all = this.#round.updates.map((_, i) => i);
     const group = Math.max(1, Math.floor(MAX_INTERMEDIATE / (DIGITS * DIGITS * MAX_TERMS)));
-    for (const slice of runsOf(this.#round, range)) {
+    for (const run of runsOf(this.#round, { start: slice.tensor.offset + slice.from, end: slice.tensor.offset + slice.to })) {
       const acc = new Float64Array(pairs * PRODUCT_POSITIONS);
-      for (const block of blocks(slice, MAX_TERMS)) {
-        const x = this.#digits(all, slice.index, block.from, block.to);
+      for (const block of blocks(run, MAX_TERMS)) {
+        const x = this.#digits(all, run.index, block.from, block.to);
         for (let g = 0; g < pairs; g += group) {
           const count = Math.min(group, pairs - g);
           const diff = tf.tidy(() => tf.sub(tf.gather(x, left.slice(g, g + count)), tf.gather(x, right.slice(g, g + count))));
@@ -97,10 +210,10 @@ class TfjsSession implements RoundSession {
         }
         x.dispose();
       }
-      const factor = tensorFactor(this.#round, slice.index);
+      const factor = tensorFactor(this.#round, run.index);
       for (let p = 0; p < pairs; p++) total[p] = (total[p] as bigint) + positionsToBigInt(acc, p) * factor;
     }
-    return total.map(String);
+    return total;
   }
 
   async aggregate(plan: AggregatePlan, range: CoordinateRange): Promise<Float64Array> {

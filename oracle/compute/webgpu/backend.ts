@@ -1,15 +1,17 @@
 /// <reference types="@webgpu/types" />
 import type { Logger } from "../../logger.ts";
 import type { AlignedRound } from "../../protocol/alignment.ts";
-import { pairCount } from "../../protocol/krum.ts";
-import { slicesOf, tensorFactor, type TensorSlice } from "../blocks.ts";
+import { assertInvariant } from "../../errors.ts";
+import { pairCount, pairIndex } from "../../protocol/krum.ts";
+import { maxAbsOver, slicesOf, tensorFactor, type TensorSlice } from "../blocks.ts";
+import { distancesFitFloat64 } from "../pair-totals.ts";
 import { aggregatePartial } from "../cpu/aggregate.ts";
 import { recombineRhe } from "../tfjs/digits.ts";
 import type { AggregatePlan, ComputeBackend, CoordinateRange, DistancePartial, RoundSession, ScorePartial } from "../types.ts";
 import type { AdapterSummary, WebgpuDevice } from "./device.ts";
 import { combineAccumulators, fitsI8, packI8, packLimbs, rowsAreI8, weightDigits, type ValueRow } from "./encode.ts";
 import { Gpu, type StageTiming } from "./gpu.ts";
-import { DOTS_I8, DOTS_LIMBS, orderI8, orderLimbs, WEIGHTED_I8, WEIGHTED_LIMBS } from "./shaders.ts";
+import { DISTANCE_TILE, distanceTile, DOTS_I8, DOTS_LIMBS, orderI8, orderLimbs, WEIGHTED_I8, WEIGHTED_LIMBS } from "./shaders.ts";
 
 /** Bytes of one upload of value rows: bounds device memory whatever the shard or model size. */
 const UPLOAD_BYTES = 64 * 2 ** 20;
@@ -71,6 +73,29 @@ function nextPowerOfTwo(n: number): number {
   let p = 2;
   while (p < n) p *= 2;
   return p;
+}
+
+/** Pairs per dispatch batch of the wide (BigInt) distance fallback: bounds its device buffers. */
+const WIDE_PAIR_BATCH = 2 ** 16;
+
+/**
+ * Adds one distance tile's pairs `(i, k)`, `i < k`, to `totals`: `sum_c (hi_c 2^32 + lo_c) 2^(10 c)`
+ * times the tensor factor, every term non-negative and at most the pair's total, which the float64
+ * bound keeps below 2^53, so every float64 operation is exact.
+ */
+function addTile(words: Uint32Array, positions: number, n: number, i0: number, k0: number, width: number, height: number, factor: number, totals: Float64Array): void {
+  for (let r = 0; r < height; r++) {
+    const i = i0 + r;
+    const first = Math.max(k0, i + 1);
+    if (first >= k0 + width) continue;
+    let pair = pairIndex(i, first, n);
+    for (let k = first; k < k0 + width; k++, pair++) {
+      let at = 2 * (r * width + (k - k0)) * positions;
+      let v = 0;
+      for (let c = 0; c < positions; c++, at += 2) v += ((words[at + 1] as number) * 2 ** 32 + (words[at] as number)) * 2 ** (10 * c);
+      totals[pair] = (totals[pair] as number) + v * factor;
+    }
+  }
 }
 
 class WebgpuSession implements RoundSession {
@@ -219,14 +244,70 @@ class WebgpuSession implements RoundSession {
     return totals;
   }
 
+  /**
+   * Multi-krum distances. Under the float64 bound (`distanceBound`, pair-totals.ts) each pair is one
+   * invocation of {@link distanceTile} over tiles of {@link DISTANCE_TILE}^2 pairs, so device memory
+   * stays at one chunk of values and one tile of accumulators at any `n`, and the host adds exact
+   * float64 integers. Otherwise (the wide fallback) the general dot-product kernel runs over
+   * batches of {@link WIDE_PAIR_BATCH} pairs, combined in BigInt.
+   */
   async distances(range: CoordinateRange): Promise<DistancePartial> {
     const n = this.#round.updates.length;
-    const pairs: [number, number, number, number][] = [];
-    for (let i = 0; i < n; i++) for (let k = i + 1; k < n; k++) pairs.push([i, k, i, k]);
-    if (pairs.length !== pairCount(n)) throw new RangeError("pair count");
-    if (pairs.length === 0) return [];
-    const rows = this.#round.updates.map((_, update): ValueRow => ({ update }));
-    return (await this.#dots(pairs, () => rows, range)).map(String);
+    const pairs = pairCount(n);
+    if (!distancesFitFloat64(this.#round, range)) {
+      const totals: bigint[] = [];
+      const rows = this.#round.updates.map((_, update): ValueRow => ({ update }));
+      let batch: [number, number, number, number][] = [];
+      const flush = async (): Promise<void> => {
+        if (batch.length > 0) totals.push(...(await this.#dots(batch, () => rows, range)));
+        batch = [];
+      };
+      for (let i = 0; i < n; i++) {
+        for (let k = i + 1; k < n; k++) {
+          batch.push([i, k, i, k]);
+          if (batch.length === WIDE_PAIR_BATCH) await flush();
+        }
+      }
+      await flush();
+      assertInvariant(totals.length === pairs, "webgpu: wide distances lost pairs");
+      return { kind: "bigint", totals };
+    }
+    const totals = new Float64Array(pairs);
+    if (pairs === 0) return { kind: "float64", totals };
+    const gpu = this.#gpu;
+    const all = this.#round.updates.map((_, i) => i);
+    const rows = all.map((update): ValueRow => ({ update }));
+    const tile = DISTANCE_TILE;
+    for (const slice of slicesOf(this.#round, range)) {
+      const m = maxAbsOver(this.#round, all, slice.index);
+      let digits = 1;
+      while (2 * m >= 2 ** (10 * digits)) digits++;
+      assertInvariant(digits <= 6, "webgpu: a difference of valid updates has at most 6 base-2^10 digits");
+      const positions = 2 * digits - 1;
+      const factor = Number(tensorFactor(this.#round, slice.index));
+      const size = chunkSize(n, 8);
+      const staging = new Int32Array(2 * n * Math.min(size, slice.to - slice.from));
+      const vals = gpu.storage(4 * staging.length);
+      const acc = gpu.storage(8 * positions * tile * tile);
+      const source = distanceTile(digits);
+      for (const chunk of chunksOf(slice, size)) {
+        const started = performance.now();
+        await gpu.upload(vals, packLimbs(this.#round, rows, slice.index, chunk.from, chunk.len, staging), started);
+        for (let i0 = 0; i0 < n - 1; i0 += tile) {
+          const height = Math.min(tile, n - 1 - i0);
+          // Only tiles that reach above the diagonal: columns from i0 + 1.
+          for (let k0 = i0 + 1; k0 < n; k0 += tile) {
+            const width = Math.min(tile, n - k0);
+            await gpu.run(source, { n, len: chunk.len, stride: chunk.len, a: i0, b: k0, c: width, d: height }, [vals, acc], width * height);
+            const words = new Uint32Array(await gpu.read(acc, 8 * positions * width * height));
+            addTile(words, positions, n, i0, k0, width, height, factor, totals);
+          }
+        }
+      }
+      vals.destroy();
+      acc.destroy();
+    }
+    return { kind: "float64", totals };
   }
 
   async scoreDots(members: readonly number[], aggregate: Float64Array, range: CoordinateRange): Promise<ScorePartial> {

@@ -268,3 +268,76 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var q = 0u; q < 11u; q = q + 1u) { acc[t * 11u + q] = add64(total[q], run[q]); }
 }
 `;
+
+/** Multi-krum distance tiles: rows and columns of contributors per dispatch (see {@link distanceTile}). */
+export const DISTANCE_TILE = 512;
+
+/**
+ * Multi-krum distances, one invocation per pair of a `p.d x p.c` tile of rows `p.a..` and columns
+ * `p.b..` (pairs with `i >= k` or `k >= p.n` write nothing), over one chunk of limbs (`p.len`
+ * values per row, `p.stride` = `p.len`). Invocation (i, k) computes `|Q_i - Q_k|` per coordinate,
+ * normalised to `H * 2^30 + L` with `L` in [0, 2^30) and `H >= 0`, and its base-2^10 digits
+ * e0..e(K-1), all in [0, 1024) (K digits hold it: the host picks K with `2 M < 2^(10 K)`, M the
+ * largest |Q|, so `|Q_i - Q_k| <= 2 M`). Position c (0..2K-2) of the square collects
+ * `sum_{m+n=c} e_m e_n`, at most `K * 1023^2 <= 6 279 174` per coordinate; 256 coordinates per u32
+ * run (1 607 468 544 < 2^32) before each fold into the 64-bit total `acc[t * (2K-1) + c]`. Every
+ * position is non-negative, so the host sums `total_c * 2^(10 c)` in float64 exactly whenever the
+ * pair total is below 2^53.
+ */
+export function distanceTile(digits: number): string {
+  const positions = 2 * digits - 1;
+  const square: string[] = [];
+  for (let c = 0; c < positions; c++) {
+    const terms: string[] = [];
+    for (let m = 0; m < digits; m++) {
+      const n = c - m;
+      if (n >= 0 && n < digits) terms.push(`e[${m}] * e[${n}]`);
+    }
+    square.push(`run[${c}] = run[${c}] + ${terms.join(" + ")};`);
+  }
+  return /* wgsl */ `${COMMON}
+@group(0) @binding(1) var<storage, read> vals: array<i32>;
+@group(0) @binding(2) var<storage, read_write> acc: array<vec2<u32>>;
+
+fn add64u(acc: vec2<u32>, x: u32) -> vec2<u32> {
+  let lo = acc.x + x;
+  return vec2<u32>(lo, acc.y + select(0u, 1u, lo < acc.x));
+}
+
+// Base-2^10 digits of |Q_x - Q_y| at element j, all in [0, 1024).
+fn absDiffDigits(x: u32, y: u32, j: u32) -> array<u32, 6> {
+  let ax = 2u * (x * p.stride + j);
+  let ay = 2u * (y * p.stride + j);
+  var hi = vals[ax] - vals[ay];
+  var lo = vals[ax + 1u] - vals[ay + 1u];
+  if (lo < 0) { lo = lo + 1073741824; hi = hi - 1; }
+  if (hi < 0) {
+    if (lo == 0) { hi = -hi; } else { hi = -hi - 1; lo = 1073741824 - lo; }
+  }
+  let d = digitsOf(hi, lo);
+  return array<u32, 6>(u32(d[0]), u32(d[1]), u32(d[2]), u32(d[3]), u32(d[4]), u32(d[5]));
+}
+
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let t = threadId(gid);
+  if (t >= p.c * p.d) { return; }
+  let i = p.a + t / p.c;
+  let k = p.b + t % p.c;
+  if (i >= k || k >= p.n) { return; }
+  var total: array<vec2<u32>, ${positions}>;
+  var run: array<u32, ${positions}>;
+  var count = 0u;
+  for (var j = 0u; j < p.len; j = j + 1u) {
+    let e = absDiffDigits(i, k, j);
+    ${square.join("\n    ")}
+    count = count + 1u;
+    if (count == 256u) {
+      for (var q = 0u; q < ${positions}u; q = q + 1u) { total[q] = add64u(total[q], run[q]); run[q] = 0u; }
+      count = 0u;
+    }
+  }
+  for (var q = 0u; q < ${positions}u; q = q + 1u) { acc[t * ${positions}u + q] = add64u(total[q], run[q]); }
+}
+`;
+}

@@ -69,7 +69,8 @@ export async function processShard(data: ShardJobData, deps: ShardDeps): Promise
         parts.push(await session.distances(slice));
         await yieldToEventLoop();
       }
-      const distances = combineDistances(parts, prepared.addresses.length).map(String);
+      // Exact in either form; float64 (8 bytes a pair) whenever the proven bound allows.
+      const distances = combineDistances(parts, prepared.addresses.length);
       return { pass: "distances", index: data.index, partial: await putPartial(deps.store, { pass: "distances", distances }) };
     }
     assertInvariant(data.members !== undefined, "an aggregate shard needs its members");

@@ -6,7 +6,7 @@ import { splitRange } from "../../compute/combine.ts";
 import { assembleOutcome, isOutcome, selectMembers, type PreparedRound, type RoundOutcome } from "../../compute/round-stages.ts";
 import type { ScorePartial } from "../../compute/types.ts";
 import type { RoundSpec } from "../../chain/round-reader.ts";
-import { UnavailableError } from "../../errors.ts";
+import { IntegrityError, UnavailableError } from "../../errors.ts";
 import type { Logger } from "../../logger.ts";
 import { buildResultPackage } from "../../protocol/result-package.ts";
 import { canonicalOrder } from "../../protocol/result.ts";
@@ -160,7 +160,13 @@ export async function select(job: RoundJobHandle, data: StepOf<"select">, deps: 
   const prepared = await runnable(job, data.manifest, deps);
   const results = await shardResults(job, "distances", data.children);
   const partials = await Promise.all(results.map((r) => getPartial(deps.store, r.partial)));
-  const members = selectMembers(prepared, partials.map((p) => (p.pass === "distances" ? [...p.distances] : [])));
+  const members = selectMembers(
+    prepared,
+    partials.map((p) => {
+      if (p.pass !== "distances") throw new IntegrityError(`round ${data.roundId}: a distances shard stored an ${p.pass} partial`);
+      return p.distances;
+    }),
+  );
   const children = await addShards(job, deps, data, prepared, "aggregate", members);
   return { next: { ...roundKeys(data), step: "assemble", manifest: data.manifest, children, members } };
 }

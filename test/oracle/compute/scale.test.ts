@@ -1,20 +1,28 @@
 import { expect } from "chai";
+import { pino } from "pino";
 
 import { createBackend } from "../../../oracle/compute/backends.ts";
+import { combineDistances } from "../../../oracle/compute/combine.ts";
+import { bandPairs, compileGram, GRAM_MAX_STRIDE, gramBandPairs, gramPages, MAX_GRAM_ROWS } from "../../../oracle/compute/cpu/gram-wasm.ts";
 import { compileRankSum, MAX_RANK_SUM_ROWS, rankSumKernelSize, WASM_LIMITS } from "../../../oracle/compute/cpu/rank-sum-wasm.ts";
 import { batcherNetwork, pruneForRankSum } from "../../../oracle/compute/cpu/sorting-network.ts";
-import type { AggregatePlan, ComputeBackend } from "../../../oracle/compute/types.ts";
+import { distanceBound, FLOAT64_EXACT } from "../../../oracle/compute/pair-totals.ts";
+import type { AggregatePlan, ComputeBackend, DistancePartial } from "../../../oracle/compute/types.ts";
+import { WebgpuBackend } from "../../../oracle/compute/webgpu/backend.ts";
+import { openWebgpu } from "../../../oracle/compute/webgpu/device.ts";
 import { alignUpdates, type AlignedRound } from "../../../oracle/protocol/alignment.ts";
+import { pairTotal, selectKrum } from "../../../oracle/protocol/krum.ts";
 import type { Update } from "../../../oracle/protocol/update-file.ts";
-import { referenceAggregate, referenceDistances, referenceScoreDots } from "../../support/aggregation-reference.ts";
+import { referenceAggregate, referenceDistances, referenceDistancesFloat64, referenceKrum, referenceScoreDots } from "../../support/aggregation-reference.ts";
 
 /** Contributor counts around every power of two the kernels care about (122/123 was the old cliff). */
 const COUNTS = [1, 2, 3, 100, 122, 123, 127, 128, 129, 255, 256, 257, 1000, 10_000];
 /**
- * Multi-krum distances are `N (N - 1) / 2` pair totals held as decimal strings, so the distance
- * check stops at 1000 contributors (500k pairs); 10,000 would be 50M strings.
+ * Multi-krum distances are checked against the BigInt reference up to N = 257 (32,896 pairs);
+ * beyond, against the float64 reference, which is exact because `before` asserts that
+ * `distanceBound` is below 2^53 for those rounds (50M BigInts at N = 10,000 would not fit the time).
  */
-const MAX_DISTANCE_COUNT = 1000;
+const MAX_BIGINT_REFERENCE = 257;
 
 type Exponents = "equal" | "mixed";
 
@@ -46,6 +54,32 @@ function scaleRound(n: number, exps: Exponents): AlignedRound {
   return alignUpdates(updates, layout, { weighting: "samples", maxSampleWeight: 500 });
 }
 
+/**
+ * A round whose distances cannot be float64: I32 extremes in one tensor (`(2 M)^2 = 2^64`) and
+ * exponents spread over the other, with duplicated updates so that scores tie.
+ */
+function wideRound(n: number): AlignedRound {
+  const layout = [
+    { name: "w", size: 3 },
+    { name: "x", size: 6 },
+  ];
+  const updates = Array.from({ length: n }, (_, i): Update => {
+    const v = i % 4 === 3 ? i - 1 : i;
+    const w = Int32Array.from({ length: 3 }, (_, j) => ((v * 7 + j * 3) % 5 === 0 ? -(2 ** 31) : 2 ** 31 - 1 - ((v * 131 + j) % 977)));
+    const xq = Int8Array.from({ length: 6 }, (_, j) => ((v * 37 + j * 11) % 256) - 128);
+    return {
+      round: "1",
+      base: "0x00",
+      samples: 1,
+      tensors: [
+        { name: "w", shape: [3], dtype: "I32", exp: -21, q: w },
+        { name: "x", shape: [6], dtype: "I8", exp: -(v % 3) * 20, q: xq },
+      ],
+    } as Update;
+  });
+  return alignUpdates(updates, layout, { weighting: "uniform", maxSampleWeight: 1 });
+}
+
 function plansFor(round: AlignedRound): { rule: string; plan: AggregatePlan }[] {
   const n = round.updates.length;
   const members = round.updates.map((_, i) => i);
@@ -57,6 +91,11 @@ function plansFor(round: AlignedRound): { rule: string; plan: AggregatePlan }[] 
   ];
 }
 
+/** krumF for a round of n: about a quarter of the contributors may be Byzantine (n >= 2f + 3). */
+function krumF(n: number): number {
+  return Math.max(0, Math.floor((n - 3) / 4));
+}
+
 function expectSameValues(actual: Float64Array, expected: Float64Array, label: string): void {
   expect(actual.length, label).to.equal(expected.length);
   for (let j = 0; j < expected.length; j++) {
@@ -64,59 +103,132 @@ function expectSameValues(actual: Float64Array, expected: Float64Array, label: s
   }
 }
 
+/** Every pair total equal to the reference (BigInt, or float64 holding exact integers). */
+function expectSameDistances(actual: DistancePartial, expected: readonly bigint[] | Float64Array, label: string): void {
+  expect(actual.totals.length, label).to.equal(expected.length);
+  if (expected instanceof Float64Array) {
+    expect(actual.kind, label).to.equal("float64");
+    const totals = actual.totals as Float64Array;
+    for (let p = 0; p < expected.length; p++) if (totals[p] !== expected[p]) expect.fail(`${label}, pair ${p}: ${totals[p]} !== ${expected[p]}`);
+    return;
+  }
+  for (let p = 0; p < expected.length; p++) {
+    const v = pairTotal(actual, p);
+    if (v !== expected[p]) expect.fail(`${label}, pair ${p}: ${v} !== ${expected[p]}`);
+  }
+}
+
+const silent = pino({ level: "silent" });
+
+/** A backend, or why there is none (webgpu without an adapter: no GPU and no Mesa EGL). */
+type Maker = () => Promise<ComputeBackend | string>;
+
 /**
- * `maxDistanceCount`: the largest N whose distances are checked. tfjs (pure JS here, no GPU) takes
- * about a minute for the 32k pairs of N = 256 on this machine, so its distance check stops there.
+ * `maxOrderCount`: the largest N whose median and trimmed mean run on the backend. tfjs ranks every
+ * element by comparing all `N^2` pairs (its aggregate kernel): 35 s per rule at N = 1000 on this
+ * machine, so about an hour at 10,000; until that kernel selects instead of ranking, its order
+ * statistics stop at 1000. Everything else (weighted means, score dots, distances, multi-krum)
+ * runs at every N on every backend.
  */
-// NOTE: tfjs stops at 257 contributors: at 1000 it failed once under a load average of 15-26 (most
-// likely the 600 s timeout; not diagnosed), see the issue 17 report.
-const BACKENDS: { label: string; maxCount: number; maxDistanceCount: number; make: () => Promise<ComputeBackend> }[] = [
-  { label: "cpu (1 thread)", maxCount: Infinity, maxDistanceCount: MAX_DISTANCE_COUNT, make: () => createBackend("cpu", { threads: 1 }) },
-  { label: "cpu (2 threads)", maxCount: Infinity, maxDistanceCount: MAX_DISTANCE_COUNT, make: () => createBackend("cpu", { threads: 2 }) },
-  { label: "tfjs", maxCount: 257, maxDistanceCount: 257, make: () => createBackend("tfjs") },
+const BACKENDS: { label: string; make: Maker; maxOrderCount?: number }[] = [
+  { label: "cpu (1 thread)", make: () => createBackend("cpu", { threads: 1 }) },
+  { label: "cpu (2 threads)", make: () => createBackend("cpu", { threads: 2 }) },
+  { label: "tfjs", make: () => createBackend("tfjs"), maxOrderCount: 1000 },
+  {
+    label: "webgpu",
+    make: async () => {
+      const opened = await openWebgpu({ allowSoftware: true, log: silent });
+      return typeof opened === "string" ? opened : new WebgpuBackend(opened, silent);
+    },
+  },
 ];
 
-describe("every rule at every contributor count, against the BigInt reference", function () {
+type Expected = { round: AlignedRound; aggregates: Map<string, Float64Array>; distances?: readonly bigint[] | Float64Array; selected?: number[] };
+
+describe("every rule at every contributor count on every backend, against the reference", function () {
   this.timeout(600_000);
-  const rounds = new Map<string, { round: AlignedRound; expected: Map<string, Float64Array>; distances?: string[] }>();
+  const rounds = new Map<string, Expected>();
   before(function () {
     for (const n of COUNTS) {
       for (const exps of ["equal", "mixed"] as const) {
         const round = scaleRound(n, exps);
-        const expected = new Map(plansFor(round).map(({ rule, plan }) => [rule, referenceAggregate(round, plan)]));
-        rounds.set(`${n}/${exps}`, { round, expected, distances: n <= MAX_DISTANCE_COUNT && n >= 2 ? referenceDistances(round) : undefined });
+        const aggregates = new Map(plansFor(round).map(({ rule, plan }) => [rule, referenceAggregate(round, plan)]));
+        let distances: readonly bigint[] | Float64Array | undefined;
+        if (n >= 2 && n <= MAX_BIGINT_REFERENCE) distances = referenceDistances(round);
+        else if (n > MAX_BIGINT_REFERENCE) {
+          // What makes the float64 reference exact (and every backend's float64 form legitimate).
+          expect(distanceBound(round, { start: 0, end: round.size }) < FLOAT64_EXACT, `distance bound at N = ${n}`).to.equal(true);
+          distances = referenceDistancesFloat64(round);
+        }
+        const selected = distances !== undefined && n >= 3 ? referenceKrum(distances, n, krumF(n)) : undefined;
+        rounds.set(`${n}/${exps}`, { round, aggregates, distances, selected });
       }
     }
   });
 
   for (const backendCase of BACKENDS) {
     describe(backendCase.label, function () {
-      let backend: ComputeBackend;
+      let backend: ComputeBackend | undefined;
       before(async function () {
-        backend = await backendCase.make();
+        const made = await backendCase.make();
+        if (typeof made === "string") {
+          console.log(`    ${backendCase.label} skipped: ${made}`);
+          this.skip();
+        }
+        backend = made;
       });
       after(async function () {
-        await backend.dispose();
+        await backend?.dispose();
       });
 
-      for (const n of COUNTS.filter((c) => c <= backendCase.maxCount)) {
+      for (const n of COUNTS) {
         for (const exps of ["equal", "mixed"] as const) {
-          it(`aggregates, scores and measures distances exactly for ${n} contributors, ${exps} exponents`, async function () {
-            const { round, expected, distances } = rounds.get(`${n}/${exps}`) ?? expect.fail("round not built");
+          it(`aggregates, scores, measures distances and selects multi-krum members exactly for ${n} contributors, ${exps} exponents`, async function () {
+            const { round, aggregates, distances, selected } = rounds.get(`${n}/${exps}`) ?? expect.fail("round not built");
             const whole = { start: 0, end: round.size };
-            const session = await backend.open(round);
+            const session = await (backend ?? expect.fail("no backend")).open(round);
             try {
               for (const { rule, plan } of plansFor(round)) {
+                if (plan.kind !== "weighted-mean" && n > (backendCase.maxOrderCount ?? Infinity)) continue;
                 const aggregate = await session.aggregate(plan, whole);
-                expectSameValues(aggregate, expected.get(rule) ?? expect.fail(rule), `${rule} at N = ${n}`);
+                expectSameValues(aggregate, aggregates.get(rule) ?? expect.fail(rule), `${rule} at N = ${n}`);
                 if (rule === "fedavg") expect(await session.scoreDots(plan.members, aggregate, whole)).to.deep.equal(referenceScoreDots(round, plan.members, aggregate));
               }
-              if (distances !== undefined && n <= backendCase.maxDistanceCount) expect(await session.distances(whole)).to.deep.equal(distances);
+              if (distances !== undefined) {
+                const actual = await session.distances(whole);
+                expect(actual.kind, "the compact form under the bound").to.equal("float64");
+                expectSameDistances(actual, distances, `distances at N = ${n}`);
+                if (selected !== undefined) expect(selectKrum(actual, n, krumF(n)), `multi-krum at N = ${n}`).to.deep.equal(selected);
+              }
             } finally {
               await session.close();
             }
           });
         }
+      }
+
+      for (const n of [3, 7, 21]) {
+        it(`falls back to exact BigInt distances when the float64 bound fails (${n} contributors)`, async function () {
+          const round = wideRound(n);
+          const whole = { start: 0, end: round.size };
+          expect(distanceBound(round, whole) >= FLOAT64_EXACT).to.equal(true);
+          const expected = referenceDistances(round);
+          // The totals really are beyond 2^53: the float64 form could not hold them.
+          expect(expected.some((d) => d >= FLOAT64_EXACT)).to.equal(true);
+          const session = await (backend ?? expect.fail("no backend")).open(round);
+          try {
+            const actual = await session.distances(whole);
+            expect(actual.kind).to.equal("bigint");
+            expectSameDistances(actual, expected, `wide distances at N = ${n}`);
+            const f = krumF(n);
+            expect(selectKrum(actual, n, f)).to.deep.equal(referenceKrum(expected, n, f));
+            // Partials of disjoint ranges add up to the same totals.
+            const split = [await session.distances({ start: 0, end: 2 }), await session.distances({ start: 2, end: round.size })];
+            expectSameDistances(combineDistances(split, n), expected, `split wide distances at N = ${n}`);
+          } finally {
+            await session.close();
+          }
+        });
       }
     });
   }
@@ -143,5 +255,59 @@ describe("the rank-sum kernel generator's limits", function () {
 
   it("refuses a kernel wider than its derived row limit", function () {
     expect(() => compileRankSum(1, MAX_RANK_SUM_ROWS + 1, [], 0, 1)).to.throw(/outside the generator's range/);
+  });
+});
+
+describe("the Gram kernel generator's limits", function () {
+  it("keeps the largest kernel it accepts within the WebAssembly memory limit, and one row more beyond it", function () {
+    expect(MAX_GRAM_ROWS - 1).to.be.at.least(2 ** 18);
+    expect(gramPages(MAX_GRAM_ROWS, GRAM_MAX_STRIDE)).to.be.at.most(WASM_LIMITS.pages);
+    expect(gramPages(MAX_GRAM_ROWS + 1, GRAM_MAX_STRIDE)).to.be.greaterThan(WASM_LIMITS.pages);
+    // The int32 lanes: each adds stride / 4 products of at most 2^14.
+    expect((GRAM_MAX_STRIDE / 4) * 2 ** 14).to.be.below(2 ** 31);
+  });
+
+  it("refuses kernels outside its derived row and stride limits", function () {
+    expect(() => compileGram(MAX_GRAM_ROWS + 1, 8)).to.throw(/outside the generator's range/);
+    expect(() => compileGram(4, GRAM_MAX_STRIDE + 8)).to.throw(/outside the generator's range/);
+    expect(() => compileGram(4, 12)).to.throw(/outside the generator's range/);
+  });
+
+  it("computes every band's off-diagonal dot products exactly, the widest stride at the extremes included", function () {
+    // Prepare
+    const n = 37;
+    const stride = 16;
+    const kernel = compileGram(n, stride);
+    let x = 12_345;
+    const rows = Array.from({ length: n }, () =>
+      Int8Array.from({ length: 13 }, () => {
+        x = (x * 1_103_515_245 + 12_345) >>> 0;
+        return (x >>> 16) % 256 - 128;
+      }),
+    );
+    rows.forEach((r, i) => {
+      kernel.rows.set(r, i * stride);
+      kernel.rows.fill(0, i * stride + r.length, (i + 1) * stride);
+    });
+    for (const [i0, i1] of [[0, 5], [5, 36], [35, 36], [36, 37]] as const) {
+      // Execute
+      kernel.run(13, i0, i1);
+      // Assert
+      let l = 0;
+      for (let i = i0; i < i1; i++) {
+        for (let k = i + 1; k < n; k++, l += 4) {
+          let dot = 0;
+          for (let j = 0; j < 13; j++) dot += (rows[i]?.[j] ?? 0) * (rows[k]?.[j] ?? 0);
+          const lanes = kernel.lanes;
+          expect((lanes[l] ?? 0) + (lanes[l + 1] ?? 0) + (lanes[l + 2] ?? 0) + (lanes[l + 3] ?? 0), `pair ${i}, ${k}`).to.equal(dot);
+        }
+      }
+      expect(l / 4).to.equal(bandPairs(n, i0, i1));
+    }
+    const widest = compileGram(2, GRAM_MAX_STRIDE);
+    widest.rows.fill(-128);
+    widest.run(GRAM_MAX_STRIDE, 0, 1);
+    expect(Array.from(widest.lanes.subarray(0, 4)).reduce((s, v) => s + v, 0)).to.equal(GRAM_MAX_STRIDE * 2 ** 14);
+    expect(gramBandPairs(n)).to.be.at.least(bandPairs(n, 0, 1));
   });
 });
