@@ -3,6 +3,7 @@ import { pino } from "pino";
 
 import { createBackend } from "../../../oracle/compute/backends.ts";
 import { combineDistances } from "../../../oracle/compute/combine.ts";
+import { CpuBackend } from "../../../oracle/compute/cpu/backend.ts";
 import { bandPairs, compileGram, GRAM_MAX_STRIDE, gramBandPairs, gramPages, MAX_GRAM_ROWS } from "../../../oracle/compute/cpu/gram-wasm.ts";
 import { compileRankSum, MAX_RANK_SUM_ROWS, rankSumKernelSize, WASM_LIMITS } from "../../../oracle/compute/cpu/rank-sum-wasm.ts";
 import { batcherNetwork, pruneForRankSum } from "../../../oracle/compute/cpu/sorting-network.ts";
@@ -132,7 +133,8 @@ type Maker = () => Promise<ComputeBackend | string>;
  */
 const BACKENDS: { label: string; make: Maker; maxOrderCount?: number }[] = [
   { label: "cpu (1 thread)", make: () => createBackend("cpu", { threads: 1 }) },
-  { label: "cpu (2 threads)", make: () => createBackend("cpu", { threads: 2 }) },
+  // minThreadedElements 0: these rounds are small, and would otherwise run on the calling thread.
+  { label: "cpu (2 threads)", make: () => Promise.resolve(new CpuBackend({ threads: 2, minThreadedElements: 0 })) },
   { label: "tfjs", make: () => createBackend("tfjs"), maxOrderCount: 1000 },
   {
     label: "webgpu",
