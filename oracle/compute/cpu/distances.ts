@@ -166,9 +166,9 @@ function gramSlice(round: AlignedRound, slice: TensorSlice, sink: Sink): boolean
     const len = to - from;
     for (let i = 0; i < n; i++) {
       const q = (arrays[i] as Int8Array).subarray(from, to);
-      kernel.rows.set(q, i * stride);
+      kernel.rows.set(q, i * kernel.pitch);
       // The kernel reads whole vectors: zero the tail past the block's end.
-      kernel.rows.fill(0, i * stride + len, (i + 1) * stride);
+      kernel.rows.fill(0, i * kernel.pitch + len, i * kernel.pitch + stride);
       let s = 0;
       for (let j = 0; j < len; j++) s += (q[j] as number) * (q[j] as number);
       norms[i] = s;

@@ -14,7 +14,9 @@ import { OP, PAGE_BYTES, section, simd, sleb, uleb, name, wasm, WASM_LIMITS } fr
 export type GramKernel = {
   readonly n: number;
   readonly stride: number;
-  /** Row `i` at `rows[i * stride]`; the tail past a block's length must be zero. */
+  /** Elements between consecutive rows: `stride` plus {@link GRAM_ROW_PAD}. */
+  readonly pitch: number;
+  /** Row `i` at `rows[i * pitch]`; the tail past a block's length (up to `stride`) must be zero. */
   readonly rows: Int16Array;
   /** After `run`: lanes of pair `(i, k)` of the band, in row-major order, four per pair. */
   readonly lanes: Int32Array;
@@ -28,6 +30,12 @@ export type GramKernel = {
  */
 export const GRAM_MAX_STRIDE = BLOCK;
 
+/**
+ * Padding between rows, in elements (one 64-byte cache line): rows a power of two apart map to the
+ * same L1 cache sets, and 32 rows of them evict each other (the kernel ran at half speed).
+ */
+export const GRAM_ROW_PAD = 32;
+
 /** Pairs per band (4 MB of lanes) unless a single row has more. */
 export const GRAM_BAND_PAIRS = 2 ** 18;
 
@@ -38,47 +46,66 @@ export function gramBandPairs(n: number): number {
 
 /** Memory pages of an `n`-row kernel: the rows (int16) and one band of lanes (16 bytes a pair). */
 export function gramPages(n: number, stride: number): number {
-  return Math.ceil((n * stride * 2 + gramBandPairs(n) * 16) / PAGE_BYTES);
+  return Math.ceil((n * (stride + GRAM_ROW_PAD) * 2 + gramBandPairs(n) * 16) / PAGE_BYTES);
 }
 
 /**
  * Largest row count the Gram generator accepts, derived from the 65,536-page (2^32-byte) memory
- * limit ({@link WASM_LIMITS}) at the widest stride: the rows take `n * 2 * BLOCK` bytes and a band
- * `max(2^18, n - 1) * 16`, which is `(n - 1) * 16` at these sizes, so
- * `n * (2 * BLOCK + 16) - 16 <= 2^32`, i.e. `n <= (2^32 + 16) / (2 * BLOCK + 16)` = 523,265. Every
- * address the kernel forms (`i * 2 * stride`, the lane offsets) is then below 2^32, so its i32
- * arithmetic never wraps. The body has a fixed size (loops, no unrolling: under 200 bytes) and 11
+ * limit ({@link WASM_LIMITS}) at the widest stride: the rows take `n * 2 * (BLOCK + pad)` bytes and a
+ * band `max(2^18, n - 1) * 16`, which is `(n - 1) * 16` at these sizes, so
+ * `n * (2 * (BLOCK + pad) + 16) - 16 <= 2^32`, i.e. `n <= (2^32 + 16) / (2 * (BLOCK + pad) + 16)` =
+ * 519,217 with the pad of 32. Every address the kernel forms (`i * 2 * pitch`, the lane offsets) is then below 2^32, so its i32
+ * arithmetic never wraps. The body has a fixed size (loops, pairs four at a time: under 400 bytes) and 15
  * locals, far under the other limits. Asserted by {@link compileGram}; tight by
  * test/oracle/compute/scale.test.ts.
  */
-export const MAX_GRAM_ROWS = Math.floor((WASM_LIMITS.pages * PAGE_BYTES + 16) / (2 * GRAM_MAX_STRIDE + 16));
+export const MAX_GRAM_ROWS = Math.floor((WASM_LIMITS.pages * PAGE_BYTES + 16) / (2 * (GRAM_MAX_STRIDE + GRAM_ROW_PAD) + 16));
 
 const DOT_I16 = 186;
 const V128_CONST = 12;
 const I32_MUL = 0x6c;
 const I32_LT_U = 0x49;
 
-/** Body of `run(in, out, bytes, i, i1)`: locals 0-4 params (3 is I), 5 K, 6 OFF, 7 PA, 8 PB, 9 O, 10 ACC (v128). */
-function body(n: number, stride: number): number[] {
-  const [IN, OUT, BYTES, I, I1, K, OFF, PA, PB, O, ACC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-  const rowBytes = stride * 2;
+/**
+ * Body of `run(in, out, bytes, i, i1)`: locals 0-4 params (3 is I), 5 K, 6 OFF, 7 PA, 8 PB, 9 O, then
+ * v128 10 ACC, 11 A, 12-14 ACC1-ACC3. Pairs `(i, k)` go four at a time (row i loaded once for four
+ * dot products, rows k..k+3 at constant offsets from PB), then one at a time for the rest of row i.
+ */
+function body(n: number, pitch: number): number[] {
+  const [IN, OUT, BYTES, I, I1, K, OFF, PA, PB, O, ACC, A, ACC1, ACC2, ACC3] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
+  const rowBytes = pitch * 2;
+  const zero = simd(V128_CONST, ...new Array<number>(16).fill(0));
+  const rowAddress = (row: number, into: number): number[] => [OP.localGet, IN, OP.localGet, row, OP.i32Const, ...sleb(rowBytes), I32_MUL, OP.i32Add, OP.localSet, into];
   const c: number[] = [OP.localGet, OUT, OP.localSet, O];
   // for (; I < I1; I++)
   c.push(OP.block, OP.void, OP.loop, OP.void, OP.localGet, I, OP.localGet, I1, OP.i32GeU, OP.brIf, 1);
-  c.push(OP.localGet, I, OP.i32Const, 1, OP.i32Add, OP.localSet, K);
-  c.push(OP.localGet, IN, OP.localGet, I, OP.i32Const, ...sleb(rowBytes), I32_MUL, OP.i32Add, OP.localSet, PA);
-  // for (K = I + 1; K < n; K++)
+  c.push(OP.localGet, I, OP.i32Const, 1, OP.i32Add, OP.localSet, K, ...rowAddress(I, PA));
+  // for (K = I + 1; K + 4 <= n; K += 4): four pairs per pass over the block.
+  const quad = [ACC, ACC1, ACC2, ACC3];
+  c.push(OP.block, OP.void, OP.loop, OP.void, OP.localGet, K, OP.i32Const, 4, OP.i32Add, OP.i32Const, ...sleb(n), 0x4b /* i32.gt_u */, OP.brIf, 1);
+  c.push(...rowAddress(K, PB));
+  for (const acc of quad) c.push(...zero, OP.localSet, acc);
+  c.push(OP.i32Const, 0, OP.localSet, OFF, OP.loop, OP.void);
+  c.push(OP.localGet, PA, OP.localGet, OFF, OP.i32Add, ...simd(0, 4, 0), OP.localSet, A);
+  quad.forEach((acc, j) => {
+    c.push(OP.localGet, acc, OP.localGet, A, OP.localGet, PB, OP.localGet, OFF, OP.i32Add, ...simd(0, 4, ...uleb(j * rowBytes)), ...simd(DOT_I16), ...simd(174), OP.localSet, acc);
+  });
+  c.push(OP.localGet, OFF, OP.i32Const, 16, OP.i32Add, OP.localSet, OFF, OP.localGet, OFF, OP.localGet, BYTES, I32_LT_U, OP.brIf, 0, OP.end);
+  quad.forEach((acc, j) => c.push(OP.localGet, O, OP.localGet, acc, ...simd(11, 4, ...uleb(16 * j))));
+  c.push(OP.localGet, O, OP.i32Const, ...sleb(64), OP.i32Add, OP.localSet, O);
+  c.push(OP.localGet, K, OP.i32Const, 4, OP.i32Add, OP.localSet, K, OP.br, 0, OP.end, OP.end);
+  // for (; K < n; K++): the remaining pairs of row I, one at a time.
   c.push(OP.block, OP.void, OP.loop, OP.void, OP.localGet, K, OP.i32Const, ...sleb(n), OP.i32GeU, OP.brIf, 1);
-  c.push(OP.localGet, IN, OP.localGet, K, OP.i32Const, ...sleb(rowBytes), I32_MUL, OP.i32Add, OP.localSet, PB);
+  c.push(...rowAddress(K, PB));
   // do { ACC += dot(PA[OFF], PB[OFF]); OFF += 16 } while (OFF < BYTES)
-  c.push(...simd(V128_CONST, ...new Array<number>(16).fill(0)), OP.localSet, ACC, OP.i32Const, 0, OP.localSet, OFF, OP.loop, OP.void);
+  c.push(...zero, OP.localSet, ACC, OP.i32Const, 0, OP.localSet, OFF, OP.loop, OP.void);
   c.push(OP.localGet, ACC, OP.localGet, PA, OP.localGet, OFF, OP.i32Add, ...simd(0, 4, 0), OP.localGet, PB, OP.localGet, OFF, OP.i32Add, ...simd(0, 4, 0), ...simd(DOT_I16));
   c.push(...simd(174), OP.localSet, ACC);
   c.push(OP.localGet, OFF, OP.i32Const, 16, OP.i32Add, OP.localSet, OFF, OP.localGet, OFF, OP.localGet, BYTES, I32_LT_U, OP.brIf, 0, OP.end);
   c.push(OP.localGet, O, OP.localGet, ACC, ...simd(11, 4, 0), OP.localGet, O, OP.i32Const, 16, OP.i32Add, OP.localSet, O);
   c.push(OP.localGet, K, OP.i32Const, 1, OP.i32Add, OP.localSet, K, OP.br, 0, OP.end, OP.end);
   c.push(OP.localGet, I, OP.i32Const, 1, OP.i32Add, OP.localSet, I, OP.br, 0, OP.end, OP.end, OP.end);
-  const fn = [2, 5, OP.i32, 1, OP.v128, ...c];
+  const fn = [2, 5, OP.i32, 5, OP.v128, ...c];
   return [...uleb(fn.length), ...fn];
 }
 
@@ -96,7 +123,8 @@ export function compileGram(n: number, stride: number = BLOCK): GramKernel {
   assertInvariant(Number.isInteger(stride) && stride >= 8 && stride % 8 === 0 && stride <= GRAM_MAX_STRIDE, `a Gram kernel stride of ${stride} is outside the generator's range`);
   const pages = gramPages(n, stride);
   assertInvariant(pages <= WASM_LIMITS.pages, `a Gram kernel of ${n} rows needs ${pages} pages`);
-  const inBytes = n * stride * 2;
+  const pitch = stride + GRAM_ROW_PAD;
+  const inBytes = n * pitch * 2;
   const capacity = gramBandPairs(n);
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -104,16 +132,17 @@ export function compileGram(n: number, stride: number = BLOCK): GramKernel {
     ...section(2, [1, ...name("m"), ...name("mem"), 0x02, 0x00, ...uleb(pages)]),
     ...section(3, [1, 0]),
     ...section(7, [1, ...name("run"), 0x00, 0]),
-    ...section(10, [1, ...body(n, stride)]),
+    ...section(10, [1, ...body(n, pitch)]),
   ];
   const memory = new wasm.Memory({ initial: pages });
   const instance = new wasm.Instance(new wasm.Module(new Uint8Array(bytes)), { m: { mem: memory } });
   const run = instance.exports["run"] as (input: number, output: number, bytes: number, i0: number, i1: number) => void;
-  const rows = new Int16Array(memory.buffer, 0, n * stride);
+  const rows = new Int16Array(memory.buffer, 0, n * pitch);
   const lanes = new Int32Array(memory.buffer, inBytes, capacity * 4);
   return {
     n,
     stride,
+    pitch,
     rows,
     lanes,
     run: (len, i0, i1) => {

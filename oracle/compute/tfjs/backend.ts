@@ -8,6 +8,7 @@ import type { AggregatePlan, ComputeBackend, CoordinateRange, DistancePartial, R
 import { DIGITS, MAX_TERMS, recombineRhe, toCompareLimbs, toDigits, weightDigits } from "./digits.ts";
 import { addDigitDots, positionsToBigInt, PRODUCT_POSITIONS, ranks } from "./exact-ops.ts";
 import type { LoadedTfjs, Tf } from "./load.ts";
+import { rheSmall } from "../../protocol/rounding.ts";
 
 export { loadTfjs } from "./load.ts";
 
@@ -37,6 +38,14 @@ export class TfjsBackend implements ComputeBackend {
   }
 
   async dispose(): Promise<void> {}
+}
+
+/**
+ * Whether every member's |Q| in tensor `t` is at most 2^24: int32 tensors then hold the values
+ * themselves, exactly even on a backend that stores int32 as float32 (WebGL).
+ */
+function fitsFloat32Integers(round: AlignedRound, members: readonly number[], t: number): boolean {
+  return members.every((u) => (round.updates[u]?.maxAbs[t] ?? Infinity) <= 2 ** 24);
 }
 
 /**
@@ -219,15 +228,49 @@ class TfjsSession implements RoundSession {
   async aggregate(plan: AggregatePlan, range: CoordinateRange): Promise<Float64Array> {
     const out = new Float64Array(range.end - range.start);
     const n = plan.members.length;
-    const blockLen = plan.kind === "weighted-mean" ? MAX_TERMS : Math.max(1, Math.min(MAX_TERMS, Math.floor(MAX_INTERMEDIATE / (n * n))));
     for (const slice of slicesOf(this.#round, range)) {
+      const sorted = plan.kind !== "weighted-mean" && fitsFloat32Integers(this.#round, plan.members, slice.index);
+      // Ranking compares all n^2 pairs per coordinate; sorting (topk) holds n values per coordinate.
+      const blockLen = plan.kind === "weighted-mean" ? MAX_TERMS : Math.max(1, Math.min(MAX_TERMS, Math.floor(MAX_INTERMEDIATE / (sorted ? n : n * n))));
       for (const block of blocks(slice, blockLen)) {
         const at = slice.tensor.offset + block.from - range.start;
         if (plan.kind === "weighted-mean") this.#weightedMean(plan.members, plan.weights, slice.index, block.from, block.to, out, at);
+        else if (sorted) this.#sortedStatistic(plan, slice.index, block.from, block.to, out, at);
         else this.#orderStatistic(plan, slice.index, block.from, block.to, out, at);
       }
     }
     return out;
+  }
+
+  /**
+   * Median or trimmed mean through `tf.topk` on int32 values (every |Q| of the slice at most 2^24):
+   * per coordinate the `n - first` largest values in descending order, of which the last
+   * `last - first + 1` are the ranks first..last. Ties hold equal values, so which tied member lands
+   * where cannot change the sum. The kept sum (at most `n * 2^24 < 2^52`) and rhe run on the host, exact.
+   */
+  #sortedStatistic(plan: Exclude<AggregatePlan, { kind: "weighted-mean" }>, t: number, from: number, to: number, out: Float64Array, at: number): void {
+    const tf = this.#tf;
+    const n = plan.members.length;
+    const len = to - from;
+    const [first, last] = plan.kind === "median" ? [(n - 1) >>> 1, n >>> 1] : [plan.trim, n - plan.trim - 1];
+    const q = new Float64Array(len);
+    // Coordinate-major: row j holds the n members' values of coordinate j.
+    const columns = new Int32Array(len * n);
+    plan.members.forEach((u, i) => {
+      loadQ(this.#round, u, t, from, to, q, 0);
+      for (let j = 0; j < len; j++) columns[j * n + i] = q[j] as number;
+    });
+    const k = n - first;
+    const x = tf.tensor2d(columns, [len, n], "int32");
+    const { values, indices } = tf.topk(x, k, true);
+    const top = values.dataSync();
+    tf.dispose([x, values, indices]);
+    const count = last - first + 1;
+    for (let j = 0; j < len; j++) {
+      let sum = 0;
+      for (let d = k - count; d < k; d++) sum += top[j * k + d] as number;
+      out[at + j] = rheSmall(sum, count);
+    }
   }
 
   #weightedMean(members: readonly number[], weights: readonly number[], t: number, from: number, to: number, out: Float64Array, at: number): void {
