@@ -4,6 +4,7 @@ import type { CoordinateRange, DistancePartial } from "../types.ts";
 import { BLOCK, loadQ, maxAbsOver, slicesOf, tensorFactor, type TensorSlice } from "../blocks.ts";
 import { distancesFitFloat64 } from "../pair-totals.ts";
 import { exactProduct, exactTermCount } from "./exact-sum.ts";
+import { tensorStats } from "../../protocol/int-kernels.ts";
 import { bandPairs, compileGram, gramBandPairs, MAX_GRAM_ROWS, type GramKernel } from "./gram-wasm.ts";
 
 /**
@@ -140,10 +141,14 @@ type Sink = { kind: "float64"; totals: Float64Array } | { kind: "bigint"; totals
  * per block, the kernel computing bands of rows so its lanes stay within a few MB at any `n`.
  * Returns false (adding nothing) otherwise.
  *
- * Exactness: every raw dot product and norm of a block is an integer below `BLOCK * 2^14 = 2^26`
- * (the kernel's int32 lanes are exact, see {@link GramKernel}). In the `float64` sink every term
- * and sum is below `distanceBound` < 2^53 (see pair-totals.ts); in the `bigint` sink the
- * combination is in BigInt.
+ * The dot terms are added per block, the norm terms once per slice at its end.
+ *
+ * Exactness: every raw dot product of a block is an integer below `BLOCK * 2^14 = 2^26` (the
+ * kernel's int32 lanes are exact, see {@link GramKernel}). In the `float64` sink every partial total
+ * is an integer of magnitude at most the earlier slices' totals plus `2 |Q_i . Q_k|` over the slice's
+ * processed part, and `2 |Q_i . Q_k| <= |Q_i|^2 + |Q_k|^2 <= 2 len M^2` (Cauchy-Schwarz), inside the
+ * slice's share `4 len M^2 4^(E-G)` of `distanceBound` < 2^53 (see pair-totals.ts); the final totals
+ * are the distances. In the `bigint` sink the combination is in BigInt.
  */
 function gramSlice(round: AlignedRound, slice: TensorSlice, sink: Sink): boolean {
   const t = slice.index;
@@ -159,60 +164,68 @@ function gramSlice(round: AlignedRound, slice: TensorSlice, sink: Sink): boolean
   const kernel = gramKernel(n, stride);
   const factor = tensorFactor(round, t);
   const shift = round.updates.map((u) => u.shift[t] ?? 0);
-  const norms = new Float64Array(n);
   const capacity = gramBandPairs(n);
   for (let from = slice.from; from < slice.to; from += stride) {
     const to = Math.min(slice.to, from + stride);
     const len = to - from;
-    for (let i = 0; i < n; i++) {
-      const q = (arrays[i] as Int8Array).subarray(from, to);
-      kernel.rows.set(q, i * kernel.pitch);
-      // The kernel reads whole vectors: zero the tail past the block's end.
-      kernel.rows.fill(0, i * kernel.pitch + len, i * kernel.pitch + stride);
-      let s = 0;
-      for (let j = 0; j < len; j++) s += (q[j] as number) * (q[j] as number);
-      norms[i] = s;
-    }
+    // Widened to int16 in SIMD, the tail past the block's end zeroed (the kernel reads whole vectors).
+    for (let i = 0; i < n; i++) kernel.stageRow(i, arrays[i] as Int8Array, from, to);
     let i0 = 0;
     let pair = 0;
     while (i0 < n - 1) {
       let i1 = i0 + 1;
       while (i1 < n - 1 && bandPairs(n, i0, i1 + 1) <= capacity) i1++;
       kernel.run(len, i0, i1);
-      pair = sink.kind === "float64" ? combineFloat64(kernel.lanes, n, i0, i1, norms, shift, Number(factor), sink.totals, pair) : combineBigInt(kernel.lanes, n, i0, i1, norms, shift, factor, sink.totals, pair);
+      pair = sink.kind === "float64" ? addDotsFloat64(kernel.lanes, n, i0, i1, shift, Number(factor), sink.totals, pair) : addDotsBigInt(kernel.lanes, n, i0, i1, shift, factor, sink.totals, pair);
       i0 = i1;
     }
   }
+  // The norm terms, once per slice (squares of the whole slice in SIMD, each below len * 2^14).
+  const norms = arrays.map((q) => Number(tensorStats(q.subarray(slice.from, slice.to)).sumSquares));
+  if (sink.kind === "float64") addNormsFloat64(norms, shift, Number(factor), sink.totals);
+  else addNormsBigInt(norms, shift, factor, sink.totals);
   return true;
 }
 
-function combineFloat64(lanes: Int32Array, n: number, i0: number, i1: number, norms: Float64Array, shift: readonly number[], factor: number, totals: Float64Array, first: number): number {
+/** Adds `-2^(s_i + s_k + 1) q_i . q_k * factor` of one band to every pair's total. */
+function addDotsFloat64(lanes: Int32Array, n: number, i0: number, i1: number, shift: readonly number[], factor: number, totals: Float64Array, first: number): number {
   let pair = first;
   let l = 0;
   for (let i = i0; i < i1; i++) {
     const si = shift[i] as number;
-    const ii = (norms[i] as number) * 4 ** si;
     for (let k = i + 1; k < n; k++, pair++, l += 4) {
-      const sk = shift[k] as number;
       const ik = (lanes[l] as number) + (lanes[l + 1] as number) + (lanes[l + 2] as number) + (lanes[l + 3] as number);
-      totals[pair] = (totals[pair] as number) + (ii + (norms[k] as number) * 4 ** sk - ik * 2 ** (si + sk + 1)) * factor;
+      totals[pair] = (totals[pair] as number) - ik * 2 ** (si + (shift[k] as number) + 1) * factor;
     }
   }
   return pair;
 }
 
-function combineBigInt(lanes: Int32Array, n: number, i0: number, i1: number, norms: Float64Array, shift: readonly number[], factor: bigint, totals: bigint[], first: number): number {
+function addDotsBigInt(lanes: Int32Array, n: number, i0: number, i1: number, shift: readonly number[], factor: bigint, totals: bigint[], first: number): number {
   let pair = first;
   let l = 0;
   for (let i = i0; i < i1; i++) {
     const si = BigInt(shift[i] as number);
-    const ii = BigInt(norms[i] as number) << (2n * si);
     for (let k = i + 1; k < n; k++, pair++, l += 4) {
-      const sk = BigInt(shift[k] as number);
-      const kk = BigInt(norms[k] as number) << (2n * sk);
-      const ik = BigInt((lanes[l] as number) + (lanes[l + 1] as number) + (lanes[l + 2] as number) + (lanes[l + 3] as number)) << (si + sk + 1n);
-      totals[pair] = (totals[pair] as bigint) + (ii + kk - ik) * factor;
+      const ik = BigInt((lanes[l] as number) + (lanes[l + 1] as number) + (lanes[l + 2] as number) + (lanes[l + 3] as number)) << (si + BigInt(shift[k] as number) + 1n);
+      totals[pair] = (totals[pair] as bigint) - ik * factor;
     }
   }
   return pair;
 }
+
+/** Adds `(4^s_i |q_i|^2 + 4^s_k |q_k|^2) * factor` of the slice to every pair's total. */
+function addNormsFloat64(norms: readonly number[], shift: readonly number[], factor: number, totals: Float64Array): void {
+  const n = norms.length;
+  const scaled = norms.map((v, i) => v * 4 ** (shift[i] as number) * factor);
+  let pair = 0;
+  for (let i = 0; i < n; i++) for (let k = i + 1; k < n; k++, pair++) totals[pair] = (totals[pair] as number) + (scaled[i] as number) + (scaled[k] as number);
+}
+
+function addNormsBigInt(norms: readonly number[], shift: readonly number[], factor: bigint, totals: bigint[]): void {
+  const n = norms.length;
+  const scaled = norms.map((v, i) => (BigInt(v) << (2n * BigInt(shift[i] as number))) * factor);
+  let pair = 0;
+  for (let i = 0; i < n; i++) for (let k = i + 1; k < n; k++, pair++) totals[pair] = (totals[pair] as bigint) + (scaled[i] as bigint) + (scaled[k] as bigint);
+}
+

@@ -1,4 +1,5 @@
 import { assertInvariant } from "../../errors.ts";
+import { stageInto, streamKernelsOver } from "../../protocol/int-kernels.ts";
 import { BLOCK } from "../blocks.ts";
 import { OP, PAGE_BYTES, section, simd, sleb, uleb, name, wasm, WASM_LIMITS } from "./rank-sum-wasm.ts";
 
@@ -20,6 +21,8 @@ export type GramKernel = {
   readonly rows: Int16Array;
   /** After `run`: lanes of pair `(i, k)` of the band, in row-major order, four per pair. */
   readonly lanes: Int32Array;
+  /** Writes `source[from, to)` (at most `stride` values) widened to int16 into row `i`, zeroing the rest of the row's `stride`. */
+  stageRow(i: number, source: Int8Array, from: number, to: number): void;
   /** Computes the band `[i0, i1)`; it must hold at most {@link gramBandPairs} pairs. */
   run(len: number, i0: number, i1: number): void;
 };
@@ -46,20 +49,25 @@ export function gramBandPairs(n: number): number {
 
 /** Memory pages of an `n`-row kernel: the rows (int16) and one band of lanes (16 bytes a pair). */
 export function gramPages(n: number, stride: number): number {
-  return Math.ceil((n * (stride + GRAM_ROW_PAD) * 2 + gramBandPairs(n) * 16) / PAGE_BYTES);
+  return Math.ceil((n * (stride + GRAM_ROW_PAD) * 2 + gramBandPairs(n) * 16 + scratchBytes(stride)) / PAGE_BYTES);
+}
+
+/** The scratch area an int8 source row is staged in before widening: one stride of int8, plus a vector. */
+function scratchBytes(stride: number): number {
+  return stride + 16;
 }
 
 /**
  * Largest row count the Gram generator accepts, derived from the 65,536-page (2^32-byte) memory
- * limit ({@link WASM_LIMITS}) at the widest stride: the rows take `n * 2 * (BLOCK + pad)` bytes and a
- * band `max(2^18, n - 1) * 16`, which is `(n - 1) * 16` at these sizes, so
- * `n * (2 * (BLOCK + pad) + 16) - 16 <= 2^32`, i.e. `n <= (2^32 + 16) / (2 * (BLOCK + pad) + 16)` =
- * 519,217 with the pad of 32. Every address the kernel forms (`i * 2 * pitch`, the lane offsets) is then below 2^32, so its i32
+ * limit ({@link WASM_LIMITS}) at the widest stride: the rows take `n * 2 * (BLOCK + pad)` bytes, a
+ * band `max(2^18, n - 1) * 16`, which is `(n - 1) * 16` at these sizes, and the scratch `BLOCK + 16`,
+ * so `n * (2 * (BLOCK + pad) + 16) + BLOCK <= 2^32`, i.e. `n <= (2^32 - BLOCK) / (2 * (BLOCK + pad) + 16)`
+ * = 519,217 with the pad of 32. Every address the kernel forms (`i * 2 * pitch`, the lane offsets) is then below 2^32, so its i32
  * arithmetic never wraps. The body has a fixed size (loops, pairs four at a time: under 400 bytes) and 15
  * locals, far under the other limits. Asserted by {@link compileGram}; tight by
  * test/oracle/compute/scale.test.ts.
  */
-export const MAX_GRAM_ROWS = Math.floor((WASM_LIMITS.pages * PAGE_BYTES + 16) / (2 * (GRAM_MAX_STRIDE + GRAM_ROW_PAD) + 16));
+export const MAX_GRAM_ROWS = Math.floor((WASM_LIMITS.pages * PAGE_BYTES - GRAM_MAX_STRIDE) / (2 * (GRAM_MAX_STRIDE + GRAM_ROW_PAD) + 16));
 
 const DOT_I16 = 186;
 const V128_CONST = 12;
@@ -139,12 +147,22 @@ export function compileGram(n: number, stride: number = BLOCK): GramKernel {
   const run = instance.exports["run"] as (input: number, output: number, bytes: number, i0: number, i1: number) => void;
   const rows = new Int16Array(memory.buffer, 0, n * pitch);
   const lanes = new Int32Array(memory.buffer, inBytes, capacity * 4);
+  const scratchAt = inBytes + capacity * 16;
+  const scratch = new Int8Array(memory.buffer, scratchAt, scratchBytes(stride));
+  const stream = streamKernelsOver(memory);
   return {
     n,
     stride,
     pitch,
     rows,
     lanes,
+    stageRow: (i, source, from, to) => {
+      assertInvariant(to - from <= stride, "a Gram row holds at most one stride");
+      const bytes = stageInto(scratch, source, from, to);
+      stream.widen8(scratchAt, i * pitch * 2, bytes, 0);
+      // Staging fills whole vectors: the widened row is zero up to bytes; the rest of the stride too.
+      rows.fill(0, i * pitch + bytes, i * pitch + stride);
+    },
     run: (len, i0, i1) => {
       assertInvariant(len >= 1 && len <= stride && i0 >= 0 && i0 <= i1 && i1 <= n && bandPairs(n, i0, i1) <= capacity, "Gram kernel band out of range");
       run(0, inBytes, Math.ceil((len * 2) / 16) * 16, i0, i1);
