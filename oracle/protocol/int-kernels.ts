@@ -312,16 +312,30 @@ export function stageInto(target: Int8Array | Int16Array, source: Int8Array | In
 /**
  * `target.set(source.subarray(from, to))` for arrays of one element type. From shared memory (updates
  * are read into SharedArrayBuffers so worker threads can see them), typed-array `set` copies
- * element-wise; Buffer's copy is a plain memcpy, about twice as fast.
+ * element-wise; Buffer's copy is a plain memcpy, about twice as fast. `target` is a view at the
+ * destination offset, of the same element type as `source`.
  */
-function copyElements(target: Int8Array | Int16Array, source: Int8Array | Int16Array, from: number, to: number): void {
+export function copyElements(target: Int8Array | Int16Array, source: Int8Array | Int16Array, from: number, to: number): void {
   if (!(source.buffer instanceof SharedArrayBuffer)) {
     target.set(source.subarray(from, to));
     return;
   }
   const width = source.BYTES_PER_ELEMENT;
-  const src = Buffer.from(source.buffer, source.byteOffset + from * width, (to - from) * width);
-  src.copy(Buffer.from(target.buffer, target.byteOffset, target.byteLength));
+  const start = source.byteOffset + from * width;
+  bufferOf(source.buffer).copy(bufferOf(target.buffer), target.byteOffset, start, start + (to - from) * width);
+}
+
+/** One Buffer view per backing buffer (kernels copy many small chunks: no view per copy). */
+const buffers = new WeakMap<ArrayBufferLike, Buffer>();
+
+function bufferOf(buffer: ArrayBufferLike): Buffer {
+  let view = buffers.get(buffer);
+  // A WebAssembly memory that grew detaches its old buffer: the byte length tells a stale view.
+  if (view === undefined || view.byteLength !== buffer.byteLength) {
+    view = Buffer.from(buffer);
+    buffers.set(buffer, view);
+  }
+  return view;
 }
 
 /** Exact statistics of one integer tensor: `sum_j q[j]^2` and `max_j |q[j]|`. */

@@ -1,5 +1,5 @@
 import { assertInvariant } from "../../errors.ts";
-import { stageInto, streamKernelsOver } from "../../protocol/int-kernels.ts";
+import { copyElements, stageInto, streamKernelsOver } from "../../protocol/int-kernels.ts";
 import { BLOCK } from "../blocks.ts";
 
 /**
@@ -211,7 +211,7 @@ export function compileRankSum(width: 1 | 2, n: number, comparators: readonly nu
     const at = i * BLOCK * width;
     if (source instanceof Int8Array && width === 1) {
       assertInvariant(shift === 0, "int8 rows take unshifted int8 sources");
-      rows.set(source.subarray(from, to), i * BLOCK);
+      copyElements(rows.subarray(i * BLOCK), source, from, to);
     } else if (source instanceof Int8Array) {
       stream.widen8(scratchAt, at, stageInto(scratch8, source, from, to), shift);
     } else {

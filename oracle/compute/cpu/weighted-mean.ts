@@ -1,7 +1,7 @@
 import type { AlignedRound } from "../../protocol/alignment.ts";
 import { RHE_SMALL_LIMIT, rheSmall } from "../../protocol/rounding.ts";
 import { BLOCK, type TensorSlice } from "../blocks.ts";
-import { streamKernelsOver, vectorBytes } from "../../protocol/int-kernels.ts";
+import { copyElements, streamKernelsOver, vectorBytes } from "../../protocol/int-kernels.ts";
 import { PAGE_BYTES, wasm } from "../../protocol/wasm-binary.ts";
 
 /**
@@ -147,8 +147,8 @@ function simdWeightedMean(round: AlignedRound, members: readonly number[], weigh
     const len = to - from;
     for (let i = 0; i < n; i++) {
       const q = round.updates[members[i] as number]?.q[t] as Int8Array | Int16Array;
-      if (int8) w.rows8.set(q.subarray(from, to), i * rowBytes);
-      else w.rows16.set(q.subarray(from, to), i * BLOCK);
+      if (q instanceof Int8Array) copyElements(w.rows8.subarray(i * rowBytes), q, from, to);
+      else copyElements(w.rows16.subarray(i * BLOCK), q, from, to);
     }
     const bytes = vectorBytes(len * width);
     if (int8) w.kernels.wsum8(w.at.rows, w.at.coef, 4 * n, bytes, w.at.sums, rowBytes);
