@@ -1,13 +1,10 @@
-import { pino } from "pino";
-
+// The tfjs and webgpu backends and the logger load only when a selection needs them, so `--backend cpu`
+// (and `cw aggregate` on it) pays for none of them at start.
 import { InvalidInputError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { CpuBackend } from "./cpu/backend.ts";
-import { TfjsBackend, loadTfjs } from "./tfjs/backend.ts";
 import type { AlignedRound } from "../protocol/alignment.ts";
 import { BACKEND_NAMES, type BackendName, type ComputeBackend, type RoundSession } from "./types.ts";
-import { WebgpuBackend } from "./webgpu/backend.ts";
-import { openWebgpu } from "./webgpu/device.ts";
 
 /** Options of {@link createBackend}. */
 export type BackendOptions = {
@@ -36,6 +33,12 @@ function tfjsNodeGpuLocation(): string {
   } catch {
     return "not installed (the optional package @tensorflow/tfjs-node-gpu does not resolve)";
   }
+}
+
+/** Info-level JSON lines on stderr (stdout may carry a command's result). */
+async function defaultLog(): Promise<Logger> {
+  const { pino } = await import("pino");
+  return pino({ level: "info" }, pino.destination(2));
 }
 
 /** A backend chosen at its first {@link ComputeBackend.open}; concurrent first opens share one selection. */
@@ -77,14 +80,14 @@ class LazyBackend implements ComputeBackend {
  * @throws {InvalidInputError} on an unknown name, or `webgpu` when no adapter exists.
  */
 export async function createBackend(name: BackendName | string, options: BackendOptions = {}): Promise<ComputeBackend> {
-  const log = (options.log ?? pino({ level: "info" }, pino.destination(2))).child({ module: "compute-backend" });
-  if (options.lazy === true && name !== "cpu") {
-    if (!(BACKEND_NAMES as readonly string[]).includes(name)) throw new InvalidInputError(`unknown backend "${name}"; expected cpu, tfjs, webgpu or auto`);
-    return new LazyBackend(name, () => createBackend(name, { ...options, lazy: false, log }));
-  }
+  if (name === "cpu") return new CpuBackend({ threads: options.threads });
+  if (!(BACKEND_NAMES as readonly string[]).includes(name)) throw new InvalidInputError(`unknown backend "${name}"; expected cpu, tfjs, webgpu or auto`);
+  const log = (options.log ?? (await defaultLog())).child({ module: "compute-backend" });
+  if (options.lazy === true) return new LazyBackend(name, () => createBackend(name, { ...options, lazy: false, log }));
+  const { TfjsBackend, loadTfjs } = await import("./tfjs/backend.ts");
+  const { WebgpuBackend } = await import("./webgpu/backend.ts");
+  const { openWebgpu } = await import("./webgpu/device.ts");
   switch (name) {
-    case "cpu":
-      return new CpuBackend({ threads: options.threads });
     case "tfjs":
       return new TfjsBackend(await loadTfjs());
     case "webgpu": {
