@@ -14,13 +14,19 @@ export function keptRanks(plan: OrderPlan): { lo: number; hi: number } {
   return { lo: plan.trim, hi: n - plan.trim };
 }
 
+/**
+ * Compiled kernels by shape, the {@link KEPT_KERNELS} most recently compiled kept: a long-lived operator sees
+ * rounds of many member counts, and each kernel holds its own memory (`n` rows of a block).
+ */
 const kernels = new Map<string, RankSumKernel>();
+const KEPT_KERNELS = 8;
 
 function kernelFor(width: 1 | 2, n: number, lo: number, hi: number): RankSumKernel {
   const key = `${width}/${n}/${lo}/${hi}`;
   let kernel = kernels.get(key);
   if (kernel === undefined) {
     kernel = compileRankSum(width, n, pruneForRankSum(batcherNetwork(n), n, lo, hi), lo, hi);
+    for (const oldest of kernels.keys()) if (kernels.size >= KEPT_KERNELS) kernels.delete(oldest);
     kernels.set(key, kernel);
   }
   return kernel;

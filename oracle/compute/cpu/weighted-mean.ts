@@ -89,7 +89,9 @@ type Workspace = {
   at: { rows: number; coef: number; sums: number; quotients: number; cfg: number };
 };
 
+/** Workspaces by member count, the {@link KEPT_WORKSPACES} most recently made kept (each holds `n` rows of a block). */
 const workspaces = new Map<number, Workspace>();
+const KEPT_WORKSPACES = 4;
 
 function workspaceFor(n: number): Workspace {
   let w = workspaces.get(n);
@@ -111,6 +113,7 @@ function workspaceFor(n: number): Workspace {
     kernels: streamKernelsOver(memory),
     at: { rows, coef, sums, quotients, cfg },
   };
+  for (const oldest of workspaces.keys()) if (workspaces.size >= KEPT_WORKSPACES) workspaces.delete(oldest);
   workspaces.set(n, w);
   return w;
 }
