@@ -1,5 +1,6 @@
 import { assertInvariant } from "../../errors.ts";
 import { copyElements, stageInto, streamKernelsOver } from "../../protocol/int-kernels.ts";
+import { name, OP, PAGE_BYTES, section, simd, SIMD_OP, sleb, uleb, wasm } from "../../protocol/wasm-binary.ts";
 import { BLOCK } from "../blocks.ts";
 
 /**
@@ -43,62 +44,8 @@ export function rankSumFits(width: 1 | 2, count: number): boolean {
   return width === 1 ? count * 128 <= 32_767 : count < 2 ** 16;
 }
 
-export const PAGE_BYTES = 65_536;
-
-// The few WebAssembly JS API members used here (the project's TS libs do not declare the global).
-type WasmApi = {
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-};
-export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-const SIMD = 0xfd;
-// Opcodes from the WebAssembly core and SIMD specifications.
-export const OP = {
-  block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b, localGet: 0x20, localSet: 0x21,
-  i32Const: 0x41, i32GeU: 0x4f, i32Add: 0x6a, i32Shl: 0x74, void: 0x40, i32: 0x7f, v128: 0x7b,
-} as const;
-export const SIMD_OP = { load: 0, store: 11, i8Min: 118, i8Max: 120, i16Min: 150, i16Max: 152, i16ExtLowI8: 135, i16ExtHighI8: 136, i16Add: 142, i32ExtLowI16: 167, i32ExtHighI16: 168, i32Add: 174 } as const;
-
-/** @internal WebAssembly binary encoding helper. */
-export function uleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
-  return out;
-}
-
-/** @internal WebAssembly binary encoding helper. */
-export function sleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value | 0;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) return [...out, byte];
-    out.push(byte | 0x80);
-  }
-}
-
-/** @internal WebAssembly binary encoding helper. */
-export function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-/** @internal WebAssembly binary encoding helper. */
-export function name(text: string): number[] {
-  return [...uleb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
-}
-
-/** @internal WebAssembly binary encoding helper. */
-export function simd(op: number, ...rest: number[]): number[] {
-  return [SIMD, ...uleb(op), ...rest];
-}
+// The binary encoding helpers live in protocol/wasm-binary.ts; re-exported for the Gram kernel.
+export { name, OP, PAGE_BYTES, section, simd, SIMD_OP, sleb, uleb, wasm };
 
 /**
  * Engine limits the generated code must stay within. These are the limits of the WebAssembly JS API
