@@ -1,4 +1,5 @@
 import { assertInvariant } from "../errors.ts";
+import { selectKth } from "./select.ts";
 
 /** Index of pair (i, k), i < k, in the row-major upper triangle of an n x n matrix. */
 export function pairIndex(i: number, k: number, n: number): number {
@@ -47,44 +48,11 @@ export function pairTotal(distances: PairTotals, p: number): bigint {
 
 /**
  * Puts the `count` smallest values of `row` (any order) into `row[0, count)`, in place, in
- * expected linear time: quickselect with a median-of-three pivot and Hoare partitioning. After a
- * logarithmic number of rounds without convergence it sorts the remaining range instead, so a
- * hostile input costs at most `O(n log n)`. Only the multiset of the first `count` values is
- * defined (which is all a sum needs).
+ * expected linear time and at most `O(n log n)` on hostile input ({@link selectKth}). Only the
+ * multiset of the first `count` values is defined (which is all a sum needs).
  */
 export function selectSmallest(row: Float64Array, count: number): void {
-  const k = count - 1;
-  let lo = 0;
-  let hi = row.length - 1;
-  if (k < 0 || k >= hi) return;
-  let budget = 2 * Math.ceil(Math.log2(row.length + 1)) + 8;
-  while (hi > lo) {
-    if (budget-- === 0) {
-      row.subarray(lo, hi + 1).sort();
-      return;
-    }
-    const a = row[lo] as number;
-    const b = row[(lo + hi) >>> 1] as number;
-    const c = row[hi] as number;
-    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while ((row[i] as number) < pivot) i++;
-      while ((row[j] as number) > pivot) j--;
-      if (i <= j) {
-        const t = row[i] as number;
-        row[i] = row[j] as number;
-        row[j] = t;
-        i++;
-        j--;
-      }
-    }
-    // [lo, j] <= pivot, (j, i) == pivot, [i, hi] >= pivot.
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return;
-  }
+  if (count >= 1 && count < row.length) selectKth(row, 0, row.length - 1, count - 1);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { AlignedRound } from "../../protocol/alignment.ts";
 import { rhe, rheNumber, rheSmall, RHE_SMALL_LIMIT } from "../../protocol/rounding.ts";
 import type { AggregatePlan, CoordinateRange } from "../types.ts";
 import { BLOCK, loadQ, maxAbsOver, slicesOf } from "../blocks.ts";
-import { selectKth } from "./select.ts";
+import { selectKth } from "../../protocol/select.ts";
 import { orderStatisticSlice } from "./order-statistic.ts";
 import { weightedMeanSlice } from "./weighted-mean.ts";
 
