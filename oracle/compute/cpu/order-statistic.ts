@@ -2,8 +2,8 @@ import type { AlignedRound } from "../../protocol/alignment.ts";
 import { RHE_SMALL_LIMIT } from "../../protocol/rounding.ts";
 import type { AggregatePlan } from "../types.ts";
 import { BLOCK, type TensorSlice } from "../blocks.ts";
-import { compileRankSum, MAX_RANK_SUM_ROWS, rankSumFits, type RankSumKernel } from "./rank-sum-wasm.ts";
-import { batcherNetwork, pruneForRankSum } from "./sorting-network.ts";
+import { compileRankSum, compileWideningRankSum, MAX_RANK_SUM_ROWS, rankSumFits, type RankSumKernel } from "./rank-sum-wasm.ts";
+import { batcherNetwork, groupedNetwork, pruneForRankSum, pruneRankedForRankSum, splitNarrow } from "./sorting-network.ts";
 
 type OrderPlan = Exclude<AggregatePlan, { kind: "weighted-mean" }>;
 
@@ -21,15 +21,38 @@ export function keptRanks(plan: OrderPlan): { lo: number; hi: number } {
 const kernels = new Map<string, RankSumKernel>();
 const KEPT_KERNELS = 8;
 
-function kernelFor(width: 1 | 2, n: number, lo: number, hi: number): RankSumKernel {
-  const key = `${width}/${n}/${lo}/${hi}`;
+function cached(key: string, compile: () => RankSumKernel): RankSumKernel {
   let kernel = kernels.get(key);
   if (kernel === undefined) {
-    kernel = compileRankSum(width, n, pruneForRankSum(batcherNetwork(n), n, lo, hi), lo, hi);
+    kernel = compile();
     for (const oldest of kernels.keys()) if (kernels.size >= KEPT_KERNELS) kernels.delete(oldest);
     kernels.set(key, kernel);
   }
   return kernel;
+}
+
+function kernelFor(width: 1 | 2, n: number, lo: number, hi: number): RankSumKernel {
+  return cached(`${width}/${n}/${lo}/${hi}`, () => compileRankSum(width, n, pruneForRankSum(batcherNetwork(n), n, lo, hi), lo, hi));
+}
+
+/**
+ * The widening kernel for int8 rows ordered by shift (`shifts` ascending, one per row): rows of one
+ * shift form a group, sorted on int8 lanes; the merges of the groups run on int16 lanes. Returns
+ * undefined when that costs more than the plain int16 kernel (each int16 comparator counts twice:
+ * half the lanes), as with many small groups.
+ */
+function wideningKernelFor(shifts: readonly number[], lo: number, hi: number): RankSumKernel | undefined {
+  const n = shifts.length;
+  const key = `w/${lo}/${hi}/${shifts.join(",")}`;
+  const known = kernels.get(key);
+  if (known !== undefined) return known;
+  const groups: number[][] = [];
+  shifts.forEach((d, i) => (i > 0 && d === shifts[i - 1] ? (groups.at(-1) as number[]).push(i) : groups.push([i])));
+  const network = groupedNetwork(groups);
+  const { narrow, wide } = splitNarrow(pruneRankedForRankSum(network, n, lo, hi), shifts);
+  const plain = pruneForRankSum(batcherNetwork(n), n, lo, hi).length;
+  if (narrow.length + 2 * wide.length >= 2 * plain) return undefined;
+  return cached(key, () => compileWideningRankSum(n, shifts, narrow, wide, network.rankRow.slice(lo, hi)));
 }
 
 /**
@@ -73,10 +96,23 @@ export function orderStatisticSlice(round: AlignedRound, plan: OrderPlan, slice:
   const width: 1 | 2 = allInt8 && equalShifts && rankSumFits(1, count) ? 1 : 2;
   if (rMax > 32_767 || !rankSumFits(width, count)) return false;
   const scale = 2 ** s0;
-  const kernel = kernelFor(width, n, lo, hi);
+  // int8 arrays of different shifts: rows ordered by shift, so that each shift's rows sort on int8
+  // lanes before the merges widen them (a widened row then holds `q * 2^(s - s0)`, within the bound above).
+  const order = Array.from({ length: n }, (_, i) => i);
+  let kernel: RankSumKernel | undefined;
+  if (allInt8 && !equalShifts) {
+    order.sort((a, b) => (shifts[a] as number) - (shifts[b] as number) || a - b);
+    // A shift of 15 or more only reaches all-zero rows (|q| >= 1 would pass 32,767), which any shift keeps at zero.
+    kernel = wideningKernelFor(order.map((i) => Math.min((shifts[i] as number) - s0, 15)), lo, hi);
+  }
+  const widening = kernel !== undefined;
+  kernel ??= kernelFor(width, n, lo, hi);
   for (let from = slice.from; from < slice.to; from += BLOCK) {
     const to = Math.min(slice.to, from + BLOCK);
-    for (let i = 0; i < n; i++) kernel.stageRow(i, arrays[i] as Int8Array | Int16Array, from, to, (shifts[i] as number) - s0);
+    for (let r = 0; r < n; r++) {
+      const i = order[r] as number;
+      kernel.stageRow(r, arrays[i] as Int8Array | Int16Array, from, to, widening ? 0 : (shifts[i] as number) - s0);
+    }
     kernel.run(to - from);
     const base = at + from - slice.from;
     kernel.writeQuotients(to - from, scale, count, out, base);

@@ -82,6 +82,22 @@ export function rankSumKernelSize(n: number, comparators: number, count: number)
   };
 }
 
+/**
+ * Code size and local counts of a widening kernel ({@link compileWideningRankSum}): `narrow` and
+ * `wide` comparator-list lengths (two entries per comparator), `count` summed ranks.
+ */
+export function wideningKernelSize(n: number, narrow: number, wide: number, count: number): { maxBodyBytes: number; locals: number; pages: number } {
+  const perLoad = 4 + 6 + 4 + 4;
+  const perWiden = 4 + 3 + 2 + 3 + 4; // local.get, extend, i32.const shift, i16x8.shl, local.set
+  const perRank = 2 * (4 + 3 + 4 + 3 + 4) + 4; // a chunk's first row takes the most: its tee and widenings
+  const perStore = 4 + 2 + 2 + 1 + 1 + 4 + 7;
+  return {
+    maxBodyBytes: 128 + n * perLoad + (narrow / 2) * COMPARATOR_BYTES + 2 * (n * perWiden + (wide / 2) * COMPARATOR_BYTES + count * perRank + 2 * perStore),
+    locals: 4 + 2 * n + 3,
+    pages: Math.ceil((n * BLOCK + 16 + BLOCK * 4 + 32 + STAGE_ROW_BYTES + 16) / PAGE_BYTES),
+  };
+}
+
 /** The body of `run(in, out, bytes)`: locals 0-2 are the params, 3 the byte offset, 4.. the rows. */
 function body(width: 1 | 2, n: number, comparators: readonly number[], lo: number, hi: number): number[] {
   const OFF = 3;
@@ -117,6 +133,66 @@ function body(width: 1 | 2, n: number, comparators: readonly number[], lo: numbe
 }
 
 /**
+ * The body of the widening kernel's `run(in, out, bytes)`. Per 16 elements: the int8 rows are
+ * loaded and the narrow comparators run on 16 lanes; then, for each half, every row the rest needs
+ * is sign-extended to int16 and shifted left by its row's shift, the wide comparators run on 8
+ * lanes, and the ranks are summed into int32. Locals: 0-2 params, 3 the byte offset, 4.. the int8
+ * rows, then the int16 rows, then two int32 accumulators and an int16 chunk sum.
+ */
+function wideningBody(n: number, shifts: readonly number[], narrow: readonly number[], wide: readonly number[], summed: readonly number[]): number[] {
+  const OFF = 3;
+  const row = (i: number): number[] => uleb(4 + i);
+  const half = (i: number): number[] => uleb(4 + n + i);
+  const ACC_LOW = uleb(4 + 2 * n);
+  const ACC_HIGH = uleb(5 + 2 * n);
+  const CHUNK = uleb(6 + 2 * n);
+  // Every widened value is some row's `q * 2^d` with |q| <= 128, so |value| <= 128 * 2^max(d); a
+  // chunk of `chunk` such values sums within int16.
+  const chunk = Math.max(1, Math.floor(32_767 / (128 * 2 ** Math.max(...shifts))));
+  const comparator = (code: number[], local: (i: number) => number[], a: number, b: number, min: number, max: number): void => {
+    const x = local(a);
+    const y = local(b);
+    code.push(OP.localGet, ...x, OP.localGet, ...y, ...simd(min), OP.localGet, ...x, OP.localGet, ...y, ...simd(max), OP.localSet, ...y, OP.localSet, ...x);
+  };
+  // Rows the wide part reads: those its comparators touch and those summed.
+  const used = new Uint8Array(n);
+  for (const r of wide) used[r] = 1;
+  for (const r of summed) used[r] = 1;
+  const code: number[] = [OP.block, OP.void, OP.loop, OP.void];
+  code.push(OP.localGet, OFF, OP.localGet, 2, OP.i32GeU, OP.brIf, 1);
+  for (let i = 0; i < n; i++) code.push(OP.localGet, 0, OP.localGet, OFF, OP.i32Add, ...simd(SIMD_OP.load, 4, ...uleb(i * BLOCK)), OP.localSet, ...row(i));
+  for (let c = 0; c < narrow.length; c += 2) comparator(code, row, narrow[c] as number, narrow[c + 1] as number, SIMD_OP.i8Min, SIMD_OP.i8Max);
+  for (const [extend, outOffset] of [[SIMD_OP.i16ExtLowI8, 0], [SIMD_OP.i16ExtHighI8, 32]] as const) {
+    for (let i = 0; i < n; i++) {
+      if (used[i] === 0) continue;
+      code.push(OP.localGet, ...row(i), ...simd(extend));
+      const shift = shifts[i] as number;
+      if (shift !== 0) code.push(OP.i32Const, ...sleb(shift), ...simd(SIMD_OP.i16Shl));
+      code.push(OP.localSet, ...half(i));
+    }
+    for (let c = 0; c < wide.length; c += 2) comparator(code, half, wide[c] as number, wide[c + 1] as number, SIMD_OP.i16Min, SIMD_OP.i16Max);
+    // The summed rows in chunks of `chunk`, added in int16 lanes (exact: see above), each chunk then widened to int32.
+    for (let k = 0; k < summed.length; k += chunk) {
+      code.push(OP.localGet, ...half(summed[k] as number));
+      for (const r of summed.slice(k + 1, k + chunk)) code.push(OP.localGet, ...half(r), ...simd(SIMD_OP.i16Add));
+      code.push(OP.localTee, ...CHUNK, ...simd(SIMD_OP.i32ExtLowI16));
+      if (k > 0) code.push(OP.localGet, ...ACC_LOW, ...simd(SIMD_OP.i32Add));
+      code.push(OP.localSet, ...ACC_LOW, OP.localGet, ...CHUNK, ...simd(SIMD_OP.i32ExtHighI16));
+      if (k > 0) code.push(OP.localGet, ...ACC_HIGH, ...simd(SIMD_OP.i32Add));
+      code.push(OP.localSet, ...ACC_HIGH);
+    }
+    // Output address: out + 4 * off (int32 sums of int8 elements), this half's 8 sums after the first's.
+    for (const [acc, offset] of [[ACC_LOW, outOffset], [ACC_HIGH, outOffset + 16]] as const) {
+      code.push(OP.localGet, 1, OP.localGet, OFF, OP.i32Const, 2, OP.i32Shl, OP.i32Add, OP.localGet, ...acc, ...simd(SIMD_OP.store, 4, ...uleb(offset)));
+    }
+  }
+  code.push(OP.localGet, OFF, OP.i32Const, ...sleb(16), OP.i32Add, OP.localSet, OFF, OP.br, 0, OP.end, OP.end, OP.end);
+  const locals = [2, 1, OP.i32, ...uleb(2 * n + 3), OP.v128];
+  const fn = [...locals, ...code];
+  return [...uleb(fn.length), ...fn];
+}
+
+/**
  * Compiles a kernel for `n` rows of `width`-byte integers and the given comparators (see
  * {@link pruneForRankSum}); the sum covers ranks `[lo, hi)`, `lo < hi`.
  */
@@ -124,12 +200,32 @@ export function compileRankSum(width: 1 | 2, n: number, comparators: readonly nu
   assertInvariant(n >= 1 && n <= MAX_RANK_SUM_ROWS && lo < hi && hi <= n, `rank-sum kernel for ${n} rows [${lo}, ${hi}) is outside the generator's range`);
   const size = rankSumKernelSize(n, comparators.length, hi - lo);
   assertInvariant(size.locals <= WASM_LIMITS.locals && size.pages(width) <= WASM_LIMITS.pages, "rank-sum kernel exceeds the WebAssembly limits");
-  const inBytes = n * BLOCK * width;
-  const outBytes = BLOCK * 2 * width + 32;
-  const pages = size.pages(width);
   const code = body(width, n, comparators, lo, hi);
   // The derived bound, not the engine, decides: a body over it is a generator bug.
   assertInvariant(code.length <= size.maxBodyBytes && size.maxBodyBytes <= WASM_LIMITS.functionBytes, `rank-sum kernel body of ${code.length} bytes exceeds its derived bound`);
+  return instantiate(width, width === 1 ? 2 : 4, n, size.pages(width), code);
+}
+
+/**
+ * Compiles a widening kernel: int8 rows, row `i` holding values `r * 2^shifts[i]` of which only `r`
+ * is stored. The `narrow` comparators (see {@link splitNarrow}) compare rows of equal shift and run
+ * on the int8 values, 16 lanes; then each row is widened to int16 and shifted, and the `wide`
+ * comparators run on 8 lanes; the sum is over the rows `summed` (the ranks' rows, see
+ * {@link pruneRankedForRankSum}), in int32. The caller proves every shifted value fits int16.
+ */
+export function compileWideningRankSum(n: number, shifts: readonly number[], narrow: readonly number[], wide: readonly number[], summed: readonly number[]): RankSumKernel {
+  assertInvariant(n >= 1 && n <= MAX_RANK_SUM_ROWS && summed.length >= 1 && shifts.length === n && shifts.every((d) => Number.isInteger(d) && d >= 0 && d <= 15), `widening rank-sum kernel for ${n} rows is outside the generator's range`);
+  const size = wideningKernelSize(n, narrow.length, wide.length, summed.length);
+  assertInvariant(size.locals <= WASM_LIMITS.locals && size.pages <= WASM_LIMITS.pages, "rank-sum kernel exceeds the WebAssembly limits");
+  const code = wideningBody(n, shifts, narrow, wide, summed);
+  assertInvariant(code.length <= size.maxBodyBytes && size.maxBodyBytes <= WASM_LIMITS.functionBytes, `rank-sum kernel body of ${code.length} bytes exceeds its derived bound`);
+  return instantiate(1, 4, n, size.pages, code);
+}
+
+/** The module around a `run` body, its memory and the views and helpers of {@link RankSumKernel}. */
+function instantiate(width: 1 | 2, sumBytes: 2 | 4, n: number, pages: number, code: number[]): RankSumKernel {
+  const inBytes = n * BLOCK * width;
+  const outBytes = BLOCK * sumBytes + 32;
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [1, 0x60, 3, OP.i32, OP.i32, OP.i32, 0]),
@@ -144,7 +240,7 @@ export function compileRankSum(width: 1 | 2, n: number, comparators: readonly nu
   // Rows are padded by 16 bytes so the last vector load of a partial block stays in bounds.
   const outAt = inBytes + 16;
   const rows = width === 1 ? new Int8Array(memory.buffer, 0, n * BLOCK) : new Int16Array(memory.buffer, 0, n * BLOCK);
-  const sums = width === 1 ? new Int16Array(memory.buffer, outAt, BLOCK + 16) : new Int32Array(memory.buffer, outAt, BLOCK + 8);
+  const sums = sumBytes === 2 ? new Int16Array(memory.buffer, outAt, BLOCK + 16) : new Int32Array(memory.buffer, outAt, BLOCK + 8);
   // A scratch area after the sums, where a source row is staged before a widening shift into `rows`.
   const scratchAt = outAt + outBytes;
   const scratch8 = new Int8Array(memory.buffer, scratchAt, STAGE_ROW_BYTES);
@@ -153,7 +249,6 @@ export function compileRankSum(width: 1 | 2, n: number, comparators: readonly nu
   const cfgAt = scratchAt + STAGE_ROW_BYTES;
   const cfg = new Float64Array(memory.buffer, cfgAt, 2);
   const quotients = new Float64Array(memory.buffer, scratchAt, BLOCK + 2);
-  const sumBytes = 2 * width;
   const stageRow = (i: number, source: Int8Array | Int16Array, from: number, to: number, shift: number): void => {
     const at = i * BLOCK * width;
     if (source instanceof Int8Array && width === 1) {
@@ -162,6 +257,7 @@ export function compileRankSum(width: 1 | 2, n: number, comparators: readonly nu
     } else if (source instanceof Int8Array) {
       stream.widen8(scratchAt, at, stageInto(scratch8, source, from, to), shift);
     } else {
+      assertInvariant(width === 2, "int8 rows take unshifted int8 sources");
       stream.shift16(scratchAt, at, stageInto(scratch16, source, from, to), shift);
     }
   };
@@ -170,7 +266,7 @@ export function compileRankSum(width: 1 | 2, n: number, comparators: readonly nu
     cfg[1] = count;
     // Two sums per step: the byte count covers len rounded up to even (the extra lane is ignored).
     const bytes = (len + (len & 1)) * sumBytes;
-    if (width === 1) stream.rhe16(outAt, scratchAt, bytes, cfgAt);
+    if (sumBytes === 2) stream.rhe16(outAt, scratchAt, bytes, cfgAt);
     else stream.rhe32(outAt, scratchAt, bytes, cfgAt);
     out.set(quotients.subarray(0, len), at);
   };

@@ -39,6 +39,11 @@ const EXACT = 2;
 export function pruneForRankSum(network: readonly number[], n: number, lo: number, hi: number): number[] {
   const state = new Uint8Array(n);
   state.fill(SUMMED, lo, hi);
+  return pruneFrom(network, state);
+}
+
+/** The backward walk of {@link pruneForRankSum} from each row's final state (IGNORED or SUMMED). */
+function pruneFrom(network: readonly number[], state: Uint8Array): number[] {
   const kept: number[] = [];
   for (let c = network.length - 2; c >= 0; c -= 2) {
     const a = network[c] as number;
@@ -52,4 +57,97 @@ export function pruneForRankSum(network: readonly number[], n: number, lo: numbe
     state[b] = EXACT;
   }
   return kept.reverse();
+}
+
+/**
+ * A comparator network and where its outputs sit: after it, the value of rank `r` is in row
+ * `rankRow[r]` (a network built over placed rows need not leave rank `r` in row `r`).
+ */
+export type RankedNetwork = { comparators: number[]; rankRow: number[] };
+
+/**
+ * Batcher's odd-even merge of two sorted row lists `a` and `b` (each ascending: smallest value in
+ * its first row), appending comparators to `out`; returns the merged list. Each list is padded to
+ * the same power of two `P` with +infinity and the merge phase of the `2P` sort runs on them. A
+ * comparator with +infinity at its larger end does nothing; one with +infinity at its smaller end
+ * only exchanges the two places, which is done here, at build time, by renaming. So only rows
+ * holding real values are ever compared, and the padding ends up after them.
+ */
+export function mergeSortedRows(a: readonly number[], b: readonly number[], out: number[]): number[] {
+  let half = 1;
+  while (half < Math.max(a.length, b.length)) half *= 2;
+  const place: (number | undefined)[] = new Array<number | undefined>(2 * half).fill(undefined);
+  a.forEach((row, i) => (place[i] = row));
+  b.forEach((row, i) => (place[half + i] = row));
+  // The last phase of batcherNetwork(2 * half): it sorts any input whose two halves are sorted.
+  for (let k = half; k >= 1; k = Math.floor(k / 2)) {
+    for (let j = k % half; j <= 2 * half - 1 - k; j += 2 * k) {
+      for (let i = 0; i <= Math.min(k - 1, 2 * half - j - k - 1); i++) {
+        const x = place[i + j];
+        const y = place[i + j + k];
+        if (y === undefined) continue;
+        if (x === undefined) {
+          place[i + j] = y;
+          place[i + j + k] = undefined;
+          continue;
+        }
+        out.push(x, y);
+      }
+    }
+  }
+  return place.slice(0, a.length + b.length) as number[];
+}
+
+/**
+ * A sorting network over groups of rows: each group is sorted by Batcher's network, then the sorted
+ * groups are merged, the two shortest lists first. Every comparator of a group's sort touches only
+ * that group's rows, so those can run on narrower lanes than the merges (see {@link splitNarrow}).
+ */
+export function groupedNetwork(groups: readonly (readonly number[])[]): RankedNetwork {
+  const comparators: number[] = [];
+  const lists: number[][] = groups.filter((g) => g.length > 0).map((rows) => {
+    const network = batcherNetwork(rows.length);
+    for (let c = 0; c < network.length; c += 2) comparators.push(rows[network[c] as number] as number, rows[network[c + 1] as number] as number);
+    return [...rows];
+  });
+  while (lists.length > 1) {
+    lists.sort((x, y) => x.length - y.length);
+    const [a, b] = lists.splice(0, 2) as [number[], number[]];
+    lists.push(mergeSortedRows(a, b, comparators));
+  }
+  return { comparators, rankRow: lists[0] ?? [] };
+}
+
+/**
+ * The comparators needed for the sum of ranks `[lo, hi)` of a {@link RankedNetwork} over `n` rows,
+ * pruned as {@link pruneForRankSum} prunes (which is this for a network that sorts in place).
+ */
+export function pruneRankedForRankSum(network: RankedNetwork, n: number, lo: number, hi: number): number[] {
+  const state = new Uint8Array(n);
+  for (let r = lo; r < hi; r++) state[network.rankRow[r] as number] = SUMMED;
+  return pruneFrom(network.comparators, state);
+}
+
+/**
+ * Splits `comparators` into those that compare only values of one group (`group[row]` the group of
+ * each row's input) and the rest. A comparator is narrow while both its rows still hold only their
+ * own group's values, the same group; a row's first wide comparator mixes it for good. Running all
+ * narrow comparators first, then all wide ones, each list in its original order, gives the same
+ * result as the original order: a narrow comparator depends only on earlier narrow ones on its rows.
+ */
+export function splitNarrow(comparators: readonly number[], group: readonly number[]): { narrow: number[]; wide: number[] } {
+  const mixed = new Uint8Array(group.length);
+  const narrow: number[] = [];
+  const wide: number[] = [];
+  for (let c = 0; c < comparators.length; c += 2) {
+    const a = comparators[c] as number;
+    const b = comparators[c + 1] as number;
+    if (mixed[a] === 0 && mixed[b] === 0 && group[a] === group[b]) narrow.push(a, b);
+    else {
+      mixed[a] = 1;
+      mixed[b] = 1;
+      wide.push(a, b);
+    }
+  }
+  return { narrow, wide };
 }

@@ -5,8 +5,8 @@ import { createBackend } from "../../../oracle/compute/backends.ts";
 import { combineDistances } from "../../../oracle/compute/combine.ts";
 import { CpuBackend } from "../../../oracle/compute/cpu/backend.ts";
 import { bandPairs, compileGram, GRAM_MAX_STRIDE, gramBandPairs, gramPages, MAX_GRAM_ROWS } from "../../../oracle/compute/cpu/gram-wasm.ts";
-import { compileRankSum, MAX_RANK_SUM_ROWS, rankSumKernelSize, WASM_LIMITS } from "../../../oracle/compute/cpu/rank-sum-wasm.ts";
-import { batcherNetwork, pruneForRankSum } from "../../../oracle/compute/cpu/sorting-network.ts";
+import { compileRankSum, compileWideningRankSum, MAX_RANK_SUM_ROWS, rankSumKernelSize, WASM_LIMITS, wideningKernelSize } from "../../../oracle/compute/cpu/rank-sum-wasm.ts";
+import { batcherNetwork, groupedNetwork, pruneForRankSum, pruneRankedForRankSum, splitNarrow } from "../../../oracle/compute/cpu/sorting-network.ts";
 import { distanceBound, FLOAT64_EXACT } from "../../../oracle/compute/pair-totals.ts";
 import type { AggregatePlan, ComputeBackend, DistancePartial } from "../../../oracle/compute/types.ts";
 import { WebgpuBackend } from "../../../oracle/compute/webgpu/backend.ts";
@@ -245,6 +245,26 @@ describe("the rank-sum kernel generator's limits", function () {
         expect(compileRankSum(width, n, comparators, lo, hi).rows.length).to.equal(n * 4096);
       }
     }
+  });
+
+  it("keeps the widest widening kernel (int8 rows of mixed shifts) within the WebAssembly limits, by its derived bound", function () {
+    const n = MAX_RANK_SUM_ROWS;
+    for (const kinds of [2, 3, 16]) {
+      const shifts = Array.from({ length: n }, (_, i) => i % kinds).sort((a, b) => a - b);
+      const groups: number[][] = [];
+      shifts.forEach((d, i) => (i > 0 && d === shifts[i - 1] ? (groups.at(-1) as number[]).push(i) : groups.push([i])));
+      const network = groupedNetwork(groups);
+      for (const [lo, hi] of [[(n - 1) >>> 1, (n >>> 1) + 1], [Math.floor(n / 10), n - Math.floor(n / 10)], [0, n]] as const) {
+        const { narrow, wide } = splitNarrow(pruneRankedForRankSum(network, n, lo, hi), shifts);
+        const size = wideningKernelSize(n, narrow.length, wide.length, hi - lo);
+        expect(size.maxBodyBytes).to.be.at.most(WASM_LIMITS.functionBytes);
+        expect(size.locals).to.be.at.most(WASM_LIMITS.locals);
+        expect(size.pages).to.be.at.most(WASM_LIMITS.pages);
+        // Compiling checks the emitted body against the same bound.
+        expect(compileWideningRankSum(n, shifts.map((d) => Math.min(d, 15)), narrow, wide, network.rankRow.slice(lo, hi)).rows.length).to.equal(n * 4096);
+      }
+    }
+    expect(() => compileWideningRankSum(2, [0, 16], [], [0, 1], [0])).to.throw(/outside the generator's range/);
   });
 
   it("refuses a kernel wider than its derived row limit", function () {

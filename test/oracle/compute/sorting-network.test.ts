@@ -1,0 +1,187 @@
+import { expect } from "chai";
+import fc from "fast-check";
+
+import { BLOCK } from "../../../oracle/compute/blocks.ts";
+import { aggregatePartial } from "../../../oracle/compute/cpu/aggregate.ts";
+import { compileWideningRankSum, MAX_RANK_SUM_ROWS } from "../../../oracle/compute/cpu/rank-sum-wasm.ts";
+import { groupedNetwork, mergeSortedRows, pruneRankedForRankSum, splitNarrow } from "../../../oracle/compute/cpu/sorting-network.ts";
+import type { AggregatePlan } from "../../../oracle/compute/types.ts";
+import { alignUpdates } from "../../../oracle/protocol/alignment.ts";
+import type { Update } from "../../../oracle/protocol/update-file.ts";
+import { referenceAggregate } from "../../support/aggregation-reference.ts";
+
+const SEED = 20_261_201;
+
+/** Runs comparators `[a0, b0, ...]` (smaller value to `a`) on a copy of `values`. */
+function apply(comparators: readonly number[], values: readonly number[]): number[] {
+  const v = [...values];
+  for (let c = 0; c < comparators.length; c += 2) {
+    const a = comparators[c] as number;
+    const b = comparators[c + 1] as number;
+    if ((v[a] as number) > (v[b] as number)) [v[a], v[b]] = [v[b] as number, v[a] as number];
+  }
+  return v;
+}
+
+/** Consecutive groups of the given sizes over rows 0.. . */
+function groupsOf(sizes: readonly number[]): number[][] {
+  let next = 0;
+  return sizes.map((size) => Array.from({ length: size }, () => next++));
+}
+
+const sizesArb = (maxRows: number) => fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 8 }).filter((s) => s.reduce((a, b) => a + b, 0) <= maxRows);
+
+describe("grouped sorting networks", function () {
+  this.timeout(120_000);
+
+  it("sort every 0-1 input, for every split of up to 10 rows into groups (so every input, by the 0-1 principle)", function () {
+    for (let n = 1; n <= 10; n++) {
+      // Every composition of n: bit k of `cuts` set means a group ends after row k.
+      for (let cuts = 0; cuts < 2 ** (n - 1); cuts++) {
+        const sizes: number[] = [];
+        let size = 0;
+        for (let k = 0; k < n; k++) {
+          size++;
+          if (k === n - 1 || (cuts >> k) & 1) {
+            sizes.push(size);
+            size = 0;
+          }
+        }
+        const network = groupedNetwork(groupsOf(sizes));
+        expect([...network.rankRow].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: n }, (_, i) => i));
+        for (let bits = 0; bits < 2 ** n; bits++) {
+          const input = Array.from({ length: n }, (_, i) => (bits >> i) & 1);
+          const out = apply(network.comparators, input);
+          const ranked = network.rankRow.map((row) => out[row] as number);
+          const expected = [...input].sort((a, b) => a - b);
+          if (ranked.join() !== expected.join()) expect.fail(`groups ${sizes.join("+")}, input ${input.join("")}: ${ranked.join("")}`);
+        }
+      }
+    }
+  });
+
+  it("merge two sorted lists of any lengths, comparing only real rows", function () {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -5, max: 5 }), { maxLength: 70 }), fc.array(fc.integer({ min: -5, max: 5 }), { maxLength: 70 }), (a, b) => {
+        const values = [...[...a].sort((x, y) => x - y), ...[...b].sort((x, y) => x - y)];
+        const comparators: number[] = [];
+        const rows = mergeSortedRows(a.map((_, i) => i), b.map((_, i) => a.length + i), comparators);
+        expect(comparators.every((r) => r >= 0 && r < values.length)).to.equal(true);
+        const out = apply(comparators, values);
+        expect(rows.map((r) => out[r])).to.deep.equal([...values].sort((x, y) => x - y));
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
+  it("keep every rank sum when pruned and split into narrow comparators first, then wide ones", function () {
+    fc.assert(
+      fc.property(sizesArb(MAX_RANK_SUM_ROWS), fc.integer(), fc.nat(), (sizes, seed, pick) => {
+        const n = sizes.reduce((a, b) => a + b, 0);
+        const network = groupedNetwork(groupsOf(sizes));
+        const group = sizes.flatMap((size, g) => Array.from({ length: size }, () => g));
+        let x = seed | 1;
+        const input = Array.from({ length: n }, () => {
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
+          return (x >>> 0) % 7;
+        });
+        const lo = pick % n;
+        const hi = lo + 1 + ((pick >>> 8) % (n - lo));
+        const { narrow, wide } = splitNarrow(pruneRankedForRankSum(network, n, lo, hi), group);
+        // A narrow comparator never sees a row another group's value reached.
+        const out = apply([...narrow, ...wide], input);
+        const sum = network.rankRow.slice(lo, hi).reduce((s, r) => s + (out[r] as number), 0);
+        const sorted = [...input].sort((a, b) => a - b);
+        expect(sum).to.equal(sorted.slice(lo, hi).reduce((s, v) => s + v, 0));
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+});
+
+describe("the widening rank-sum kernel", function () {
+  this.timeout(300_000);
+
+  it("sums the ranks of shifted int8 rows exactly, zero rows at the largest shift included", function () {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ size: fc.integer({ min: 1, max: 40 }), shift: fc.integer({ min: 0, max: 8 }) }), { minLength: 1, maxLength: 7 }),
+        fc.constantFrom("full", "extremes", "ties"),
+        fc.integer(),
+        fc.nat(),
+        fc.boolean(),
+        (groups, fill, seed, pick, zeroRow) => {
+          // Groups by ascending shift (as order-statistic.ts orders them), equal shifts merged.
+          const sorted = [...groups].sort((a, b) => a.shift - b.shift);
+          const shifts = sorted.flatMap((g) => Array.from({ length: g.size }, () => g.shift));
+          if (zeroRow) shifts.push(15);
+          const n = Math.min(shifts.length, MAX_RANK_SUM_ROWS);
+          shifts.length = n;
+          const bounds: number[][] = [];
+          shifts.forEach((d, i) => (i > 0 && d === shifts[i - 1] ? (bounds.at(-1) as number[]).push(i) : bounds.push([i])));
+          const network = groupedNetwork(bounds);
+          const lo = pick % n;
+          const hi = lo + 1 + ((pick >>> 8) % (n - lo));
+          const { narrow, wide } = splitNarrow(pruneRankedForRankSum(network, n, lo, hi), shifts);
+          const kernel = compileWideningRankSum(n, shifts, narrow, wide, network.rankRow.slice(lo, hi));
+          const len = BLOCK - 5;
+          let x = seed | 1;
+          const value = (d: number): number => {
+            x ^= x << 13;
+            x ^= x >>> 17;
+            x ^= x << 5;
+            const r = (x >>> 0) / 2 ** 32;
+            // |q * 2^d| within int16, as the caller proves: -128 up to shift 7, |q| <= 127 at 8, only zeros at 15.
+            if (d === 15) return 0;
+            const min = d <= 7 ? -128 : -127;
+            return fill === "extremes" ? (r < 0.5 ? min : 127) : fill === "ties" ? Math.floor(r * 3) - 1 : Math.floor(r * (128 - min)) + min;
+          };
+          const rows = Array.from({ length: n }, (_, i) => Int8Array.from({ length: len }, () => value(shifts[i] as number)));
+          rows.forEach((row, i) => kernel.stageRow(i, row, 0, len, 0));
+          kernel.run(len);
+          for (let j = 0; j < len; j++) {
+            const column = rows.map((row, i) => (row[j] as number) * 2 ** (shifts[i] as number)).sort((a, b) => a - b);
+            const expected = column.slice(lo, hi).reduce((s, v) => s + v, 0);
+            if (kernel.sums[j] !== expected) expect.fail(`n ${n}, shifts ${shifts.join(",")}, ranks [${lo}, ${hi}), element ${j}: ${kernel.sums[j]} !== ${expected}`);
+          }
+        },
+      ),
+      { seed: SEED, numRuns: 60 },
+    );
+  });
+
+  it("gives the reference median and trimmed mean for int8 updates of mixed exponents, at every member count it serves", function () {
+    for (const n of [2, 3, 5, 17, 32, 100, 129, 256]) {
+      const size = BLOCK + 3;
+      const layout = [{ name: "w", size }];
+      let x = 0x1234_5678 ^ n;
+      const updates = Array.from({ length: n }, (_, i): Update => {
+        const q = Int8Array.from({ length: size }, (_, j) => {
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
+          return j % 5 === 0 ? ((x >>> 0) % 3) - 1 : ((x >>> 0) % 255) - 127;
+        });
+        // Exponents -8 to -12 in runs, so groups of several sizes; one member all zeros at a far exponent.
+        const zero = i === n - 1 && n > 2;
+        return { round: "1", base: "0x00", samples: 1, tensors: [{ name: "w", shape: [size], dtype: "I8", exp: zero ? 20 : -8 - (Math.floor(i / 3) % 5), q: zero ? new Int8Array(size) : q }] } as Update;
+      });
+      const round = alignUpdates(updates, layout, { weighting: "uniform", maxSampleWeight: 1 });
+      const members = round.updates.map((_, i) => i);
+      const plans: AggregatePlan[] = [
+        { kind: "median", members },
+        { kind: "trimmed-mean", members, trim: Math.floor(n / 10) },
+        { kind: "trimmed-mean", members, trim: (n - 1) >>> 1 },
+      ];
+      for (const plan of plans) {
+        const actual = aggregatePartial(round, plan, { start: 0, end: round.size });
+        const expected = referenceAggregate(round, plan);
+        for (let j = 0; j < expected.length; j++) {
+          if (!Object.is(actual[j], expected[j])) expect.fail(`n ${n}, ${plan.kind}: element ${j}: ${actual[j]} !== ${expected[j]}`);
+        }
+      }
+    }
+  });
+});
