@@ -36,16 +36,24 @@ function kernelFor(width: 1 | 2, n: number, lo: number, hi: number): RankSumKern
 }
 
 /**
+ * Fewest elements of a slice for which a widening kernel is compiled when none for its shifts is
+ * cached: each pattern of shifts needs its own kernel (3 ms to compile at 32 rows, 5-40 ms at 100-256),
+ * which saves about a third of the int16 kernel's time (0.2-0.4 ms per block of 100 rows), so small
+ * tensors of many patterns take the int16 kernel shared by every pattern.
+ */
+export const WIDENING_MIN_ELEMENTS = 2 ** 18;
+
+/**
  * The widening kernel for int8 rows ordered by shift (`shifts` ascending, one per row): rows of one
  * shift form a group, sorted on int8 lanes; the merges of the groups run on int16 lanes. Returns
  * undefined when that costs more than the plain int16 kernel (each int16 comparator counts twice:
  * half the lanes), as with many small groups.
  */
-function wideningKernelFor(shifts: readonly number[], lo: number, hi: number): RankSumKernel | undefined {
+function wideningKernelFor(shifts: readonly number[], lo: number, hi: number, compile: boolean): RankSumKernel | undefined {
   const n = shifts.length;
   const key = `w/${lo}/${hi}/${shifts.join(",")}`;
   const known = kernels.get(key);
-  if (known !== undefined) return known;
+  if (known !== undefined || !compile) return known;
   const groups: number[][] = [];
   shifts.forEach((d, i) => (i > 0 && d === shifts[i - 1] ? (groups.at(-1) as number[]).push(i) : groups.push([i])));
   const network = groupedNetwork(groups);
@@ -67,7 +75,7 @@ function wideningKernelFor(shifts: readonly number[], lo: number, hi: number): R
  * kernel's sums are exact ({@link rankSumFits}). The quotient is exact while
  * `count * M + count <= 2^52` (M the largest |Q|), as for {@link rheSmall}.
  */
-export function orderStatisticSlice(round: AlignedRound, plan: OrderPlan, slice: TensorSlice, out: Float64Array, at: number): boolean {
+export function orderStatisticSlice(round: AlignedRound, plan: OrderPlan, slice: TensorSlice, out: Float64Array, at: number, minWideningElements = WIDENING_MIN_ELEMENTS): boolean {
   const t = slice.index;
   const n = plan.members.length;
   const { lo, hi } = keptRanks(plan);
@@ -103,7 +111,7 @@ export function orderStatisticSlice(round: AlignedRound, plan: OrderPlan, slice:
   if (allInt8 && !equalShifts) {
     order.sort((a, b) => (shifts[a] as number) - (shifts[b] as number) || a - b);
     // A shift of 15 or more only reaches all-zero rows (|q| >= 1 would pass 32,767), which any shift keeps at zero.
-    kernel = wideningKernelFor(order.map((i) => Math.min((shifts[i] as number) - s0, 15)), lo, hi);
+    kernel = wideningKernelFor(order.map((i) => Math.min((shifts[i] as number) - s0, 15)), lo, hi, slice.to - slice.from >= minWideningElements);
   }
   const widening = kernel !== undefined;
   kernel ??= kernelFor(width, n, lo, hi);
