@@ -5,7 +5,7 @@ import { BLOCK, loadQ, maxAbsOver, slicesOf, tensorFactor, type TensorSlice } fr
 import { distancesFitFloat64 } from "../pair-totals.ts";
 import { exactProduct, exactTermCount } from "./exact-sum.ts";
 import { tensorStats } from "../../protocol/int-kernels.ts";
-import { bandPairs, compileGram, gramBandPairs, MAX_GRAM_ROWS, type GramKernel } from "./gram-wasm.ts";
+import { bandPairs, compileGram, GRAM_ACCUMULATED_ELEMENTS, gramBandPairs, MAX_GRAM_ROWS, type GramKernel } from "./gram-wasm.ts";
 
 /**
  * Multi-krum distance partials over `range` (see {@link DistancePartial}).
@@ -143,7 +143,8 @@ type Sink = { kind: "float64"; totals: Float64Array } | { kind: "bigint"; totals
  *
  * The dot terms are added per block, the norm terms once per slice at its end.
  *
- * Exactness: every raw dot product of a block is an integer below `BLOCK * 2^14 = 2^26` (the
+ * Exactness: every raw dot product the lanes accumulate (over at most
+ * {@link GRAM_ACCUMULATED_ELEMENTS} elements) is an integer below `2^18 * 2^14 = 2^32` (the
  * kernel's int32 lanes are exact, see {@link GramKernel}). In the `float64` sink every partial total
  * is an integer of magnitude at most the earlier slices' totals plus `2 |Q_i . Q_k|` over the slice's
  * processed part, and `2 |Q_i . Q_k| <= |Q_i|^2 + |Q_k|^2 <= 2 len M^2` (Cauchy-Schwarz), inside the
@@ -165,21 +166,41 @@ function gramSlice(round: AlignedRound, slice: TensorSlice, sink: Sink): boolean
   const factor = tensorFactor(round, t);
   const shift = round.updates.map((u) => u.shift[t] ?? 0);
   const capacity = gramBandPairs(n);
+  const addDots = (i0: number, i1: number, pair: number): number =>
+    sink.kind === "float64" ? addDotsFloat64(kernel.lanes, n, i0, i1, shift, Number(factor), sink.totals, pair) : addDotsBigInt(kernel.lanes, n, i0, i1, shift, factor, sink.totals, pair);
+  // When one band holds every pair, the lanes add up the blocks of up to GRAM_ACCUMULATED_ELEMENTS
+  // elements and the dot terms are added once per such run of blocks; otherwise once per band and block.
+  const oneBand = bandPairs(n, 0, n - 1) <= capacity;
+  let pending = 0;
+  const lanes = kernel.lanes.subarray(0, oneBand ? bandPairs(n, 0, n - 1) * 4 : 0);
+  lanes.fill(0);
   for (let from = slice.from; from < slice.to; from += stride) {
     const to = Math.min(slice.to, from + stride);
     const len = to - from;
     // Widened to int16 in SIMD, the tail past the block's end zeroed (the kernel reads whole vectors).
     for (let i = 0; i < n; i++) kernel.stageRow(i, arrays[i] as Int8Array, from, to);
+    if (oneBand) {
+      if (pending + len > GRAM_ACCUMULATED_ELEMENTS) {
+        addDots(0, n - 1, 0);
+        lanes.fill(0);
+        pending = 0;
+      }
+      kernel.run(len, 0, n - 1);
+      pending += len;
+      continue;
+    }
     let i0 = 0;
     let pair = 0;
     while (i0 < n - 1) {
       let i1 = i0 + 1;
       while (i1 < n - 1 && bandPairs(n, i0, i1 + 1) <= capacity) i1++;
+      kernel.lanes.fill(0, 0, bandPairs(n, i0, i1) * 4);
       kernel.run(len, i0, i1);
-      pair = sink.kind === "float64" ? addDotsFloat64(kernel.lanes, n, i0, i1, shift, Number(factor), sink.totals, pair) : addDotsBigInt(kernel.lanes, n, i0, i1, shift, factor, sink.totals, pair);
+      pair = addDots(i0, i1, pair);
       i0 = i1;
     }
   }
+  if (oneBand && pending > 0) addDots(0, n - 1, 0);
   // The norm terms, once per slice (squares of the whole slice in SIMD, each below len * 2^14).
   const norms = arrays.map((q) => Number(tensorStats(q.subarray(slice.from, slice.to)).sumSquares));
   if (sink.kind === "float64") addNormsFloat64(norms, shift, Number(factor), sink.totals);

@@ -5,12 +5,13 @@ import { OP, PAGE_BYTES, section, simd, sleb, uleb, name, wasm, WASM_LIMITS } fr
 
 /**
  * A WebAssembly SIMD kernel for the off-diagonal Gram entries of `n` int16 rows of `stride`
- * elements over one block: `run(len, i0, i1)` writes, for every pair `i < k` with `i` in
- * `[i0, i1)` (row-major), four int32 lanes whose sum is `sum_j row_i[j] * row_k[j]`.
+ * elements over one block: `run(len, i0, i1)` adds, for every pair `i < k` with `i` in `[i0, i1)`
+ * (row-major), `sum_j row_i[j] * row_k[j]` to the pair's four int32 lanes (their sum).
  *
  * Exactness: rows hold int8 values widened to int16, so each product is at most 2^14 in magnitude
- * and each lane adds `2 * stride / 8 = stride / 4` products, at most `2^10 * 2^14 = 2^24 < 2^31`
- * for `stride <= BLOCK`: no overflow ({@link GRAM_MAX_STRIDE}).
+ * and each lane adds `2 * stride / 8 = stride / 4` products per run, at most `2^10 * 2^14 = 2^24`
+ * for `stride <= BLOCK` ({@link GRAM_MAX_STRIDE}); lanes zeroed and then run over at most
+ * {@link GRAM_ACCUMULATED_ELEMENTS} elements in all stay below `2^16 * 2^14 = 2^30 < 2^31`: no overflow.
  */
 export type GramKernel = {
   readonly n: number;
@@ -19,11 +20,11 @@ export type GramKernel = {
   readonly pitch: number;
   /** Row `i` at `rows[i * pitch]`; the tail past a block's length (up to `stride`) must be zero. */
   readonly rows: Int16Array;
-  /** After `run`: lanes of pair `(i, k)` of the band, in row-major order, four per pair. */
+  /** Lanes of pair `(i, k)` of the band, in row-major order, four per pair; `run` adds to them (zero them first). */
   readonly lanes: Int32Array;
   /** Writes `source[from, to)` (at most `stride` values) widened to int16 into row `i`, zeroing the rest of the row's `stride`. */
   stageRow(i: number, source: Int8Array, from: number, to: number): void;
-  /** Computes the band `[i0, i1)`; it must hold at most {@link gramBandPairs} pairs. */
+  /** Adds the band `[i0, i1)` to the lanes; it must hold at most {@link gramBandPairs} pairs. */
   run(len: number, i0: number, i1: number): void;
 };
 
@@ -32,6 +33,12 @@ export type GramKernel = {
  * 2^31 (so `stride < 2^19`); the kernel is only ever given blocks, so the bound is set at BLOCK.
  */
 export const GRAM_MAX_STRIDE = BLOCK;
+
+/**
+ * Most elements (the sum of `len` over runs) whose products one pair's lanes may accumulate between
+ * zeroings: each lane then adds `2^18 / 4` products of at most 2^14, `2^30 < 2^31`.
+ */
+export const GRAM_ACCUMULATED_ELEMENTS = 2 ** 18;
 
 /**
  * Padding between rows, in elements (one 64-byte cache line): rows a power of two apart map to the
@@ -63,57 +70,101 @@ function scratchBytes(stride: number): number {
  * band `max(2^18, n - 1) * 16`, which is `(n - 1) * 16` at these sizes, and the scratch `BLOCK + 16`,
  * so `n * (2 * (BLOCK + pad) + 16) + BLOCK <= 2^32`, i.e. `n <= (2^32 - BLOCK) / (2 * (BLOCK + pad) + 16)`
  * = 519,217 with the pad of 32. Every address the kernel forms (`i * 2 * pitch`, the lane offsets) is then below 2^32, so its i32
- * arithmetic never wraps. The body has a fixed size (loops, pairs four at a time: under 400 bytes) and 15
+ * arithmetic never wraps. The body has a fixed size (loops, 2 x 4 tiles: a few KB) and 23
  * locals, far under the other limits. Asserted by {@link compileGram}; tight by
  * test/oracle/compute/scale.test.ts.
  */
 export const MAX_GRAM_ROWS = Math.floor((WASM_LIMITS.pages * PAGE_BYTES - GRAM_MAX_STRIDE) / (2 * (GRAM_MAX_STRIDE + GRAM_ROW_PAD) + 16));
 
 const DOT_I16 = 186;
-const V128_CONST = 12;
 const I32_MUL = 0x6c;
 const I32_LT_U = 0x49;
 
 /**
- * Body of `run(in, out, bytes, i, i1)`: locals 0-4 params (3 is I), 5 K, 6 OFF, 7 PA, 8 PB, 9 O, then
- * v128 10 ACC, 11 A, 12-14 ACC1-ACC3. Pairs `(i, k)` go four at a time (row i loaded once for four
- * dot products, rows k..k+3 at constant offsets from PB), then one at a time for the rest of row i.
+ * Body of `run(in, out, bytes, i, i1)`. Locals: 0-4 the params (3 is I), then i32 K, OFF, PA, PA1,
+ * PB, O, OB, then v128 A, A1, B and eight accumulators. Rows go two at a time (I and I + 1, while
+ * both are in the band): their pair, then the pairs of both with rows `K..K+3` together, a 2 x 4
+ * tile per vector step (6 loads for 8 dot products, where one row at a time needs 5 for 4), then
+ * the rest of the pairs one `K` at a time. A last odd row takes the same steps alone (1 x 4).
+ * Lanes are written in row-major pair order: row I's pairs at O, row I + 1's right after them, at OB.
  */
 function body(n: number, pitch: number): number[] {
-  const [IN, OUT, BYTES, I, I1, K, OFF, PA, PB, O, ACC, A, ACC1, ACC2, ACC3] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
+  const [IN, OUT, BYTES, I, I1] = [0, 1, 2, 3, 4];
+  const [K, OFF, PA, PA1, PB, O, OB] = [5, 6, 7, 8, 9, 10, 11];
+  const [A, A1, B] = [12, 13, 14];
+  const ACC = [15, 16, 17, 18, 19, 20, 21, 22];
   const rowBytes = pitch * 2;
-  const zero = simd(V128_CONST, ...new Array<number>(16).fill(0));
-  const rowAddress = (row: number, into: number): number[] => [OP.localGet, IN, OP.localGet, row, OP.i32Const, ...sleb(rowBytes), I32_MUL, OP.i32Add, OP.localSet, into];
-  const c: number[] = [OP.localGet, OUT, OP.localSet, O];
-  // for (; I < I1; I++)
+  const c: number[] = [];
+  const rowAddress = (row: number[], into: number): void => {
+    c.push(OP.localGet, IN, ...row, OP.i32Const, ...sleb(rowBytes), I32_MUL, OP.i32Add, OP.localSet, into);
+  };
+  const add = (local: number, bytes: number): void => {
+    c.push(OP.localGet, local, OP.i32Const, ...sleb(bytes), OP.i32Add, OP.localSet, local);
+  };
+  const store = (out: number, acc: number, offset: number): void => {
+    c.push(OP.localGet, out, OP.localGet, acc, ...simd(11, 4, ...uleb(offset)));
+  };
+  /**
+   * Adds `dot(row a, row PB + b)` over the block to the lanes at `outs[a] + 16 b`, for the rows at
+   * `as` (pointer locals) and `bs` rows from PB, in the accumulators `acc(a, b)`.
+   */
+  const tile = (as: readonly number[], bs: number, acc: (a: number, b: number) => number, outs: readonly number[]): void => {
+    for (let a = 0; a < as.length; a++) for (let b = 0; b < bs; b++) c.push(OP.localGet, outs[a] as number, ...simd(0, 4, ...uleb(16 * b)), OP.localSet, acc(a, b));
+    c.push(OP.i32Const, 0, OP.localSet, OFF, OP.loop, OP.void);
+    as.forEach((ptr, a) => c.push(OP.localGet, ptr, OP.localGet, OFF, OP.i32Add, ...simd(0, 4, 0), OP.localSet, a === 0 ? A : A1));
+    for (let b = 0; b < bs; b++) {
+      c.push(OP.localGet, PB, OP.localGet, OFF, OP.i32Add, ...simd(0, 4, ...uleb(b * rowBytes)), OP.localSet, B);
+      for (let a = 0; a < as.length; a++) c.push(OP.localGet, acc(a, b), OP.localGet, a === 0 ? A : A1, OP.localGet, B, ...simd(DOT_I16), ...simd(174), OP.localSet, acc(a, b));
+    }
+    add(OFF, 16);
+    c.push(OP.localGet, OFF, OP.localGet, BYTES, I32_LT_U, OP.brIf, 0, OP.end);
+    for (let a = 0; a < as.length; a++) for (let b = 0; b < bs; b++) store(outs[a] as number, acc(a, b), 16 * b);
+  };
+  /** The pairs of the rows at `as` (one or two, outputs at `outs`) with rows K.. n - 1: quads, then singles. */
+  const pairsFromK = (as: readonly number[], outs: readonly number[]): void => {
+    const acc = (a: number, b: number): number => ACC[a * 4 + b] as number;
+    // while (K + 4 <= n)
+    c.push(OP.block, OP.void, OP.loop, OP.void, OP.localGet, K, OP.i32Const, 4, OP.i32Add, OP.i32Const, ...sleb(n), 0x4b /* i32.gt_u */, OP.brIf, 1);
+    rowAddress([OP.localGet, K], PB);
+    tile(as, 4, acc, outs);
+    for (const out of outs) add(out, 64);
+    add(K, 4);
+    c.push(OP.br, 0, OP.end, OP.end);
+    // while (K < n)
+    c.push(OP.block, OP.void, OP.loop, OP.void, OP.localGet, K, OP.i32Const, ...sleb(n), OP.i32GeU, OP.brIf, 1);
+    rowAddress([OP.localGet, K], PB);
+    tile(as, 1, acc, outs);
+    for (const out of outs) add(out, 16);
+    add(K, 1);
+    c.push(OP.br, 0, OP.end, OP.end);
+  };
+  c.push(OP.localGet, OUT, OP.localSet, O);
+  // while (I < I1)
   c.push(OP.block, OP.void, OP.loop, OP.void, OP.localGet, I, OP.localGet, I1, OP.i32GeU, OP.brIf, 1);
-  c.push(OP.localGet, I, OP.i32Const, 1, OP.i32Add, OP.localSet, K, ...rowAddress(I, PA));
-  // for (K = I + 1; K + 4 <= n; K += 4): four pairs per pass over the block.
-  const quad = [ACC, ACC1, ACC2, ACC3];
-  c.push(OP.block, OP.void, OP.loop, OP.void, OP.localGet, K, OP.i32Const, 4, OP.i32Add, OP.i32Const, ...sleb(n), 0x4b /* i32.gt_u */, OP.brIf, 1);
-  c.push(...rowAddress(K, PB));
-  for (const acc of quad) c.push(...zero, OP.localSet, acc);
-  c.push(OP.i32Const, 0, OP.localSet, OFF, OP.loop, OP.void);
-  c.push(OP.localGet, PA, OP.localGet, OFF, OP.i32Add, ...simd(0, 4, 0), OP.localSet, A);
-  quad.forEach((acc, j) => {
-    c.push(OP.localGet, acc, OP.localGet, A, OP.localGet, PB, OP.localGet, OFF, OP.i32Add, ...simd(0, 4, ...uleb(j * rowBytes)), ...simd(DOT_I16), ...simd(174), OP.localSet, acc);
-  });
-  c.push(OP.localGet, OFF, OP.i32Const, 16, OP.i32Add, OP.localSet, OFF, OP.localGet, OFF, OP.localGet, BYTES, I32_LT_U, OP.brIf, 0, OP.end);
-  quad.forEach((acc, j) => c.push(OP.localGet, O, OP.localGet, acc, ...simd(11, 4, ...uleb(16 * j))));
-  c.push(OP.localGet, O, OP.i32Const, ...sleb(64), OP.i32Add, OP.localSet, O);
-  c.push(OP.localGet, K, OP.i32Const, 4, OP.i32Add, OP.localSet, K, OP.br, 0, OP.end, OP.end);
-  // for (; K < n; K++): the remaining pairs of row I, one at a time.
-  c.push(OP.block, OP.void, OP.loop, OP.void, OP.localGet, K, OP.i32Const, ...sleb(n), OP.i32GeU, OP.brIf, 1);
-  c.push(...rowAddress(K, PB));
-  // do { ACC += dot(PA[OFF], PB[OFF]); OFF += 16 } while (OFF < BYTES)
-  c.push(...zero, OP.localSet, ACC, OP.i32Const, 0, OP.localSet, OFF, OP.loop, OP.void);
-  c.push(OP.localGet, ACC, OP.localGet, PA, OP.localGet, OFF, OP.i32Add, ...simd(0, 4, 0), OP.localGet, PB, OP.localGet, OFF, OP.i32Add, ...simd(0, 4, 0), ...simd(DOT_I16));
-  c.push(...simd(174), OP.localSet, ACC);
-  c.push(OP.localGet, OFF, OP.i32Const, 16, OP.i32Add, OP.localSet, OFF, OP.localGet, OFF, OP.localGet, BYTES, I32_LT_U, OP.brIf, 0, OP.end);
-  c.push(OP.localGet, O, OP.localGet, ACC, ...simd(11, 4, 0), OP.localGet, O, OP.i32Const, 16, OP.i32Add, OP.localSet, O);
-  c.push(OP.localGet, K, OP.i32Const, 1, OP.i32Add, OP.localSet, K, OP.br, 0, OP.end, OP.end);
-  c.push(OP.localGet, I, OP.i32Const, 1, OP.i32Add, OP.localSet, I, OP.br, 0, OP.end, OP.end, OP.end);
-  const fn = [2, 5, OP.i32, 5, OP.v128, ...c];
+  rowAddress([OP.localGet, I], PA);
+  // if (I + 1 < I1): rows I and I + 1 together; else row I alone.
+  c.push(OP.localGet, I, OP.i32Const, 1, OP.i32Add, OP.localGet, I1, I32_LT_U, 0x04 /* if */, OP.void);
+  {
+    c.push(OP.localGet, PA, OP.i32Const, ...sleb(rowBytes), OP.i32Add, OP.localSet, PA1);
+    // The pair (I, I + 1): B is row I + 1.
+    c.push(OP.localGet, PA1, OP.localSet, PB);
+    tile([PA], 1, (a, b) => ACC[a * 4 + b] as number, [O]);
+    add(O, 16);
+    // Row I + 1's pairs start after row I's remaining n - I - 2 pairs.
+    c.push(OP.localGet, O, OP.i32Const, ...sleb(n - 2), OP.localGet, I, OP.i32Sub, OP.i32Const, 4, OP.i32Shl, OP.i32Add, OP.localSet, OB);
+    c.push(OP.localGet, I, OP.i32Const, 2, OP.i32Add, OP.localSet, K);
+    pairsFromK([PA, PA1], [O, OB]);
+    c.push(OP.localGet, OB, OP.localSet, O);
+    add(I, 2);
+  }
+  c.push(0x05 /* else */);
+  {
+    c.push(OP.localGet, I, OP.i32Const, 1, OP.i32Add, OP.localSet, K);
+    pairsFromK([PA], [O]);
+    add(I, 1);
+  }
+  c.push(OP.end, OP.br, 0, OP.end, OP.end, OP.end);
+  const fn = [2, 7, OP.i32, 11, OP.v128, ...c];
   return [...uleb(fn.length), ...fn];
 }
 

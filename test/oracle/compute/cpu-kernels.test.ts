@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { BLOCK } from "../../../oracle/compute/blocks.ts";
 import { aggregatePartial } from "../../../oracle/compute/cpu/aggregate.ts";
 import { distancePartial } from "../../../oracle/compute/cpu/distances.ts";
+import { GRAM_ACCUMULATED_ELEMENTS } from "../../../oracle/compute/cpu/gram-wasm.ts";
 import { distanceStrings, distancesFitFloat64 } from "../../../oracle/compute/pair-totals.ts";
 import { roundedQuotientInt32 } from "../../../oracle/compute/cpu/weighted-mean.ts";
 import { rheSmall } from "../../../oracle/protocol/rounding.ts";
@@ -115,6 +116,22 @@ describe("cpu kernels against the BigInt reference", function () {
       }),
       { seed: SEED, numRuns: 25 },
     );
+  });
+
+  it("computes multi-krum distances exactly over tensors longer than the Gram kernel's lanes may accumulate", function () {
+    // Extremes at every element: each product is 2^14, so lanes left to add past
+    // GRAM_ACCUMULATED_ELEMENTS (2^18) would pass 2^31 within the tensor.
+    const size = 3 * GRAM_ACCUMULATED_ELEMENTS + 17;
+    const layout = [{ name: "w", size }];
+    const updates = [0, 1, 2, 3].map((i): Update => {
+      const q = new Int8Array(size).fill(i % 2 === 0 ? -128 : 127);
+      for (let j = i; j < size; j += 5) q[j] = -128;
+      return { round: "1", base: "0x00", samples: 1, tensors: [{ name: "w", shape: [size], dtype: "I8", exp: -8 - (i % 2), q }] } as Update;
+    });
+    const round = alignUpdates(updates, layout, { weighting: "uniform", maxSampleWeight: 1 });
+    const actual = distancePartial(round, whole(round));
+    expect(actual.kind).to.equal("float64");
+    expect(distanceStrings(actual)).to.deep.equal(referenceDistances(round).map(String));
   });
 
   it("computes score dot products exactly, also where products pass 2^53", function () {
