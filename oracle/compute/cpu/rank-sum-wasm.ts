@@ -14,7 +14,7 @@ import { BLOCK } from "../blocks.ts";
  * `(hi - lo) * 32768 < 2^31` holds for every member count below 2^16.
  */
 export type RankSumKernel = {
-  /** The rows, `BLOCK` elements each. */
+  /** The rows: row `i` at element `i * rankSumRowBytes(width) / width`, `BLOCK` elements long. */
   rows: Int8Array | Int16Array;
   /** The rank sums after {@link RankSumKernel.run}. */
   sums: Int16Array | Int32Array;
@@ -32,6 +32,15 @@ export type RankSumKernel = {
    */
   writeQuotients(len: number, scale: number, count: number, out: Float64Array, at: number): void;
 };
+
+/**
+ * Bytes between the starts of consecutive rows: a block of the row type plus one 64-byte cache line.
+ * Rows a multiple of 4 KB apart map to the same L1 cache sets, and more rows than the cache has
+ * ways then evict each other on every vector step (the kernels ran at half speed or less).
+ */
+export function rankSumRowBytes(width: 1 | 2): number {
+  return BLOCK * width + 64;
+}
 
 /**
  * Bytes of the scratch area: a source row is staged there before a widening shift (a block of int16),
@@ -60,7 +69,7 @@ export const WASM_LIMITS = { functionBytes: 7_654_321, locals: 50_000, pages: 65
  * {@link rankSumKernelSize} and by test/oracle/compute/scale.test.ts): Batcher's network for
  * `2^k` inputs has `2^(k-2) * k * (k + 1)` comparators; at 256 rows (k = 8) that is 4,608, each
  * at most {@link COMPARATOR_BYTES} bytes, so the body stays below 160 KB (the limit is 7.65 MB),
- * the locals (`n + 3` v128 and i32) far under 50,000 and the memory at 33 pages. The bound is set
+ * the locals (`n + 3` v128 and i32) far under 50,000 and the memory at 34 pages. The bound is set
  * there, not at the engine's limits, because the kernel keeps every row live in a v128 local:
  * past a few hundred rows the engine spills them to the stack on every comparator, and the
  * network's `n log^2 n` comparisons per element lose to the general path's `O(n)` selection
@@ -78,7 +87,7 @@ export function rankSumKernelSize(n: number, comparators: number, count: number)
   return {
     maxBodyBytes: 128 + n * perRow + (comparators / 2) * COMPARATOR_BYTES + count * perRank,
     locals: 3 + n + 2,
-    pages: (width) => Math.ceil((n * BLOCK * width + 16 + BLOCK * 2 * width + 32 + STAGE_ROW_BYTES + 16) / PAGE_BYTES),
+    pages: (width) => Math.ceil((n * rankSumRowBytes(width) + 16 + BLOCK * 2 * width + 32 + STAGE_ROW_BYTES + 16) / PAGE_BYTES),
   };
 }
 
@@ -94,7 +103,7 @@ export function wideningKernelSize(n: number, narrow: number, wide: number, coun
   return {
     maxBodyBytes: 128 + n * perLoad + (narrow / 2) * COMPARATOR_BYTES + 2 * (n * perWiden + (wide / 2) * COMPARATOR_BYTES + count * perRank + 2 * perStore),
     locals: 4 + 2 * n + 3,
-    pages: Math.ceil((n * BLOCK + 16 + BLOCK * 4 + 32 + STAGE_ROW_BYTES + 16) / PAGE_BYTES),
+    pages: Math.ceil((n * rankSumRowBytes(1) + 16 + BLOCK * 4 + 32 + STAGE_ROW_BYTES + 16) / PAGE_BYTES),
   };
 }
 
@@ -109,14 +118,21 @@ function body(width: 1 | 2, n: number, comparators: readonly number[], lo: numbe
   const [extLow, extHigh, add] = width === 1 ? [SIMD_OP.i16ExtLowI8, SIMD_OP.i16ExtHighI8, SIMD_OP.i16Add] : [SIMD_OP.i32ExtLowI16, SIMD_OP.i32ExtHighI16, SIMD_OP.i32Add];
   const code: number[] = [OP.block, OP.void, OP.loop, OP.void];
   code.push(OP.localGet, OFF, OP.localGet, 2, OP.i32GeU, OP.brIf, 1);
-  for (let i = 0; i < n; i++) code.push(OP.localGet, 0, OP.localGet, OFF, OP.i32Add, ...simd(SIMD_OP.load, 4, ...uleb(i * BLOCK * width)), OP.localSet, ...row(i));
+  const load = (i: number): number[] => [OP.localGet, 0, OP.localGet, OFF, OP.i32Add, ...simd(SIMD_OP.load, 4, ...uleb(i * rankSumRowBytes(width)))];
+  // Rows the comparators touch are loaded first; the others are loaded where they are summed (or not
+  // at all), so that without comparators (the mean) no row stays live, and none spills.
+  const touched = new Uint8Array(n);
+  for (const r of comparators) touched[r] = 1;
+  for (let i = 0; i < n; i++) if (touched[i] === 1) code.push(...load(i), OP.localSet, ...row(i));
   for (let c = 0; c < comparators.length; c += 2) {
     const a = row(comparators[c] as number);
     const b = row(comparators[c + 1] as number);
     code.push(OP.localGet, ...a, OP.localGet, ...b, ...simd(min), OP.localGet, ...a, OP.localGet, ...b, ...simd(max), OP.localSet, ...b, OP.localSet, ...a);
   }
   for (let r = lo; r < hi; r++) {
-    code.push(OP.localGet, ...row(r), ...simd(extLow));
+    if (touched[r] === 1) code.push(OP.localGet, ...row(r));
+    else code.push(...load(r), OP.localTee, ...row(r));
+    code.push(...simd(extLow));
     if (r > lo) code.push(OP.localGet, ...ACC_LOW, ...simd(add));
     code.push(OP.localSet, ...ACC_LOW, OP.localGet, ...row(r), ...simd(extHigh));
     if (r > lo) code.push(OP.localGet, ...ACC_HIGH, ...simd(add));
@@ -160,7 +176,7 @@ function wideningBody(n: number, shifts: readonly number[], narrow: readonly num
   for (const r of summed) used[r] = 1;
   const code: number[] = [OP.block, OP.void, OP.loop, OP.void];
   code.push(OP.localGet, OFF, OP.localGet, 2, OP.i32GeU, OP.brIf, 1);
-  for (let i = 0; i < n; i++) code.push(OP.localGet, 0, OP.localGet, OFF, OP.i32Add, ...simd(SIMD_OP.load, 4, ...uleb(i * BLOCK)), OP.localSet, ...row(i));
+  for (let i = 0; i < n; i++) code.push(OP.localGet, 0, OP.localGet, OFF, OP.i32Add, ...simd(SIMD_OP.load, 4, ...uleb(i * rankSumRowBytes(1))), OP.localSet, ...row(i));
   for (let c = 0; c < narrow.length; c += 2) comparator(code, row, narrow[c] as number, narrow[c + 1] as number, SIMD_OP.i8Min, SIMD_OP.i8Max);
   for (const [extend, outOffset] of [[SIMD_OP.i16ExtLowI8, 0], [SIMD_OP.i16ExtHighI8, 32]] as const) {
     for (let i = 0; i < n; i++) {
@@ -224,7 +240,8 @@ export function compileWideningRankSum(n: number, shifts: readonly number[], nar
 
 /** The module around a `run` body, its memory and the views and helpers of {@link RankSumKernel}. */
 function instantiate(width: 1 | 2, sumBytes: 2 | 4, n: number, pages: number, code: number[]): RankSumKernel {
-  const inBytes = n * BLOCK * width;
+  const rowBytes = rankSumRowBytes(width);
+  const inBytes = n * rowBytes;
   const outBytes = BLOCK * sumBytes + 32;
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -239,7 +256,7 @@ function instantiate(width: 1 | 2, sumBytes: 2 | 4, n: number, pages: number, co
   const run = instance.exports["run"] as (input: number, output: number, bytes: number) => void;
   // Rows are padded by 16 bytes so the last vector load of a partial block stays in bounds.
   const outAt = inBytes + 16;
-  const rows = width === 1 ? new Int8Array(memory.buffer, 0, n * BLOCK) : new Int16Array(memory.buffer, 0, n * BLOCK);
+  const rows = width === 1 ? new Int8Array(memory.buffer, 0, inBytes) : new Int16Array(memory.buffer, 0, inBytes / 2);
   const sums = sumBytes === 2 ? new Int16Array(memory.buffer, outAt, BLOCK + 16) : new Int32Array(memory.buffer, outAt, BLOCK + 8);
   // A scratch area after the sums, where a source row is staged before a widening shift into `rows`.
   const scratchAt = outAt + outBytes;
@@ -250,10 +267,10 @@ function instantiate(width: 1 | 2, sumBytes: 2 | 4, n: number, pages: number, co
   const cfg = new Float64Array(memory.buffer, cfgAt, 2);
   const quotients = new Float64Array(memory.buffer, scratchAt, BLOCK + 2);
   const stageRow = (i: number, source: Int8Array | Int16Array, from: number, to: number, shift: number): void => {
-    const at = i * BLOCK * width;
+    const at = i * rowBytes;
     if (source instanceof Int8Array && width === 1) {
       assertInvariant(shift === 0, "int8 rows take unshifted int8 sources");
-      copyElements(rows.subarray(i * BLOCK), source, from, to);
+      copyElements(rows.subarray(at), source, from, to);
     } else if (source instanceof Int8Array) {
       stream.widen8(scratchAt, at, stageInto(scratch8, source, from, to), shift);
     } else {

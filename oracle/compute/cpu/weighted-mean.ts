@@ -93,20 +93,26 @@ type Workspace = {
 const workspaces = new Map<number, Workspace>();
 const KEPT_WORKSPACES = 4;
 
+/**
+ * Bytes between consecutive rows: a block of int16 plus a 64-byte cache line, so that rows do not
+ * all map to the same L1 cache sets (as rows a multiple of 4 KB apart do; see rankSumRowBytes).
+ */
+const ROW_BYTES = BLOCK * 2 + 64;
+
 function workspaceFor(n: number): Workspace {
   let w = workspaces.get(n);
   if (w !== undefined) return w;
   // Rows are sized for int16; int8 rows use the first half of each row's bytes at the same stride.
   const rows = 0;
-  const coef = rows + n * BLOCK * 2 + 16;
+  const coef = rows + n * ROW_BYTES + 16;
   const sums = coef + vectorBytes(4 * n) + 16;
   const quotients = sums + BLOCK * 4 + 64;
   const cfg = quotients + BLOCK * 8 + 16;
   const memory = new wasm.Memory({ initial: Math.ceil((cfg + 16) / PAGE_BYTES) });
   const b = memory.buffer;
   w = {
-    rows8: new Int8Array(b, rows, n * BLOCK * 2),
-    rows16: new Int16Array(b, rows, n * BLOCK),
+    rows8: new Int8Array(b, rows, n * ROW_BYTES),
+    rows16: new Int16Array(b, rows, (n * ROW_BYTES) / 2),
     coef: new Int32Array(b, coef, n),
     cfg: new Float64Array(b, cfg, 2),
     quotients: new Float64Array(b, quotients, BLOCK + 2),
@@ -144,14 +150,14 @@ function simdWeightedMean(round: AlignedRound, members: readonly number[], weigh
   w.cfg[0] = 1;
   w.cfg[1] = total;
   const width = int8 ? 1 : 2;
-  const rowBytes = BLOCK * 2;
+  const rowBytes = ROW_BYTES;
   for (let from = slice.from; from < slice.to; from += BLOCK) {
     const to = Math.min(slice.to, from + BLOCK);
     const len = to - from;
     for (let i = 0; i < n; i++) {
       const q = round.updates[members[i] as number]?.q[t] as Int8Array | Int16Array;
       if (q instanceof Int8Array) copyElements(w.rows8.subarray(i * rowBytes), q, from, to);
-      else copyElements(w.rows16.subarray(i * BLOCK), q, from, to);
+      else copyElements(w.rows16.subarray((i * rowBytes) / 2), q, from, to);
     }
     const bytes = vectorBytes(len * width);
     if (int8) w.kernels.wsum8(w.at.rows, w.at.coef, 4 * n, bytes, w.at.sums, rowBytes);

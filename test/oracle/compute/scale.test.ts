@@ -5,7 +5,7 @@ import { createBackend } from "../../../oracle/compute/backends.ts";
 import { combineDistances } from "../../../oracle/compute/combine.ts";
 import { CpuBackend } from "../../../oracle/compute/cpu/backend.ts";
 import { bandPairs, compileGram, GRAM_ACCUMULATED_ELEMENTS, GRAM_MAX_STRIDE, gramBandPairs, gramPages, MAX_GRAM_ROWS } from "../../../oracle/compute/cpu/gram-wasm.ts";
-import { compileRankSum, compileWideningRankSum, MAX_RANK_SUM_ROWS, rankSumKernelSize, WASM_LIMITS, wideningKernelSize } from "../../../oracle/compute/cpu/rank-sum-wasm.ts";
+import { compileRankSum, compileWideningRankSum, MAX_RANK_SUM_ROWS, rankSumKernelSize, rankSumRowBytes, WASM_LIMITS, wideningKernelSize } from "../../../oracle/compute/cpu/rank-sum-wasm.ts";
 import { batcherNetwork, groupedNetwork, pruneForRankSum, pruneRankedForRankSum, splitNarrow } from "../../../oracle/compute/cpu/sorting-network.ts";
 import { distanceBound, FLOAT64_EXACT } from "../../../oracle/compute/pair-totals.ts";
 import type { AggregatePlan, ComputeBackend, DistancePartial } from "../../../oracle/compute/types.ts";
@@ -242,7 +242,7 @@ describe("the rank-sum kernel generator's limits", function () {
       for (const width of [1, 2] as const) {
         expect(size.pages(width)).to.be.at.most(WASM_LIMITS.pages);
         // Execute: compiling checks the emitted body against the same bound.
-        expect(compileRankSum(width, n, comparators, lo, hi).rows.length).to.equal(n * 4096);
+        expect(compileRankSum(width, n, comparators, lo, hi).rows.length).to.equal((n * rankSumRowBytes(width)) / width);
       }
     }
   });
@@ -261,7 +261,7 @@ describe("the rank-sum kernel generator's limits", function () {
         expect(size.locals).to.be.at.most(WASM_LIMITS.locals);
         expect(size.pages).to.be.at.most(WASM_LIMITS.pages);
         // Compiling checks the emitted body against the same bound.
-        expect(compileWideningRankSum(n, shifts.map((d) => Math.min(d, 15)), narrow, wide, network.rankRow.slice(lo, hi)).rows.length).to.equal(n * 4096);
+        expect(compileWideningRankSum(n, shifts.map((d) => Math.min(d, 15)), narrow, wide, network.rankRow.slice(lo, hi)).rows.length).to.equal(n * rankSumRowBytes(1));
       }
     }
     expect(() => compileWideningRankSum(2, [0, 16], [], [0, 1], [0])).to.throw(/outside the generator's range/);
