@@ -118,37 +118,22 @@ function f64x2Const(x: number): number[] {
 }
 
 /**
- * The body computing `rhe(n, d)` of the float64 lanes in local `N` (integers, `|n| + d <= 2^52`) into
- * local `Q`, as {@link rheSmall} does per element: `q = floor(n / d)` (within one of the true floor),
- * the remainder `r = n - q d` brought into `[0, d)` by one step either way (all exact integers below
- * 2^53), then up by one when `2r > d`, or `2r = d` and `q` is odd; `+ 0` turns a -0 into +0.
+ * The body computing `rhe(n, d)` of the float64 lanes in local `N` (integers, `|n| < 2^52`, `d` a
+ * positive integer in local `D`) into local `Q`: `nearest(n / d) + 0`, the float64 quotient rounded
+ * to the nearest integer, ties to even (`f64x2.nearest`), `+ 0` turning a -0 into +0.
+ *
+ * Exactness: `n` and `d` are exact float64 integers and the division is correctly rounded. If
+ * `n / d` is an integer or a half-integer it is representable (`|n / d| < 2^52`), so the division
+ * is exact and `nearest` rounds it as rhe does, ties to even. Otherwise `n / d` differs from every
+ * half-integer by at least `1 / (2d)` (`n / d - (k + 1/2) = (2n - (2k + 1) d) / 2d`, a non-zero
+ * numerator), while the division's error is at most half an ulp, `|n / d| * 2^-53 < 2^52 / d * 2^-53
+ * = 1 / (2d)`: the float64 quotient lies strictly between the same two half-integers as `n / d`,
+ * so it has the same nearest integer.
  */
-function rheLanes(N: number, Q: number, R: number, M: number, D: number, K: { zero: number; minusOne: number; one: number; half: number; two: number }): number[] {
-  const fadd = simd(0xf0);
-  const fsub = simd(0xf1);
-  const fmul = simd(0xf2);
-  const and = simd(0x4e);
-  const or = simd(0x50);
-  const get = (local: number): number[] => [OP.localGet, local];
-  return [
-    ...get(N), ...get(D), ...simd(0xf3), ...simd(0x75), OP.localSet, Q,
-    ...get(N), ...get(Q), ...get(D), ...fmul, ...fsub, OP.localSet, R,
-    // r < 0: q - 1, r + d.
-    ...get(R), ...get(K.zero), ...simd(0x49), OP.localSet, M,
-    ...get(Q), ...get(M), ...get(K.minusOne), ...and, ...fadd, OP.localSet, Q,
-    ...get(R), ...get(M), ...get(D), ...and, ...fadd, OP.localSet, R,
-    // r >= d: q + 1, r - d.
-    ...get(R), ...get(D), ...simd(0x4c), OP.localSet, M,
-    ...get(Q), ...get(M), ...get(K.one), ...and, ...fadd, OP.localSet, Q,
-    ...get(R), ...get(M), ...get(D), ...and, ...fsub, OP.localSet, R,
-    // R := 2r; M := 2r > d, or 2r = d and q odd (q - 2 floor(q / 2) != 0).
-    ...get(R), ...get(R), ...fadd, OP.localSet, R,
-    ...get(R), ...get(D), ...simd(0x4a),
-    ...get(R), ...get(D), ...simd(0x47),
-    ...get(Q), ...get(Q), ...get(K.half), ...fmul, ...simd(0x75), ...get(K.two), ...fmul, ...fsub, ...get(K.zero), ...simd(0x48),
-    ...and, ...or, OP.localSet, M,
-    ...get(Q), ...get(M), ...get(K.one), ...and, ...fadd, ...get(K.zero), ...fadd, OP.localSet, Q,
-  ];
+function rheLanes(N: number, Q: number, D: number, zero: number): number[] {
+  const F64X2_DIV = 0xf3;
+  const F64X2_NEAREST = 0x94;
+  return [OP.localGet, N, OP.localGet, D, ...simd(F64X2_DIV), ...simd(F64X2_NEAREST), OP.localGet, zero, ...simd(0xf0), OP.localSet, Q];
 }
 
 /**
@@ -157,9 +142,7 @@ function rheLanes(N: number, Q: number, R: number, M: number, D: number, K: { ze
  * `|sum * scale| + d <= 2^52`, scale a power of two.
  */
 function rheOf(width: 2 | 4): WasmFunction {
-  const [OFF, PD, SCALE, D, N, Q, R, M] = [4, 5, 6, 7, 8, 9, 10, 11];
-  // Constants live in locals, set once before the loop.
-  const K = { zero: 12, minusOne: 13, one: 14, half: 15, two: 16 };
+  const [OFF, PD, SCALE, D, N, Q, ZERO] = [4, 5, 6, 7, 8, 9, 10];
   const LOAD64_SPLAT = 0x0a;
   const LOAD32_ZERO = 0x5c;
   const LOAD64_ZERO = 0x5d;
@@ -167,18 +150,17 @@ function rheOf(width: 2 | 4): WasmFunction {
   const load = width === 2 ? [...simd(LOAD32_ZERO, 2, 0), ...simd(S.i32ExtLowI16)] : simd(LOAD64_ZERO, 3, 0);
   const body = [
     OP.localGet, P0, OP.localGet, OFF, OP.i32Add, ...load, ...simd(CONVERT_LOW), OP.localGet, SCALE, ...simd(0xf2), OP.localSet, N,
-    ...rheLanes(N, Q, R, M, D, K),
+    ...rheLanes(N, Q, D, ZERO),
     // dst + off * (8 / width): two float64 lanes per two input elements.
     OP.localGet, P1, OP.localGet, OFF, OP.i32Const, width === 2 ? 2 : 1, OP.i32Shl, OP.i32Add, OP.localTee, PD, OP.localGet, Q, ...vstore(0),
   ];
   const code = [
     OP.localGet, P3, ...simd(LOAD64_SPLAT, 3, 0), OP.localSet, SCALE,
     OP.localGet, P3, ...simd(LOAD64_SPLAT, 3, 8), OP.localSet, D,
-    ...f64x2Const(0), OP.localSet, K.zero, ...f64x2Const(-1), OP.localSet, K.minusOne, ...f64x2Const(1), OP.localSet, K.one,
-    ...f64x2Const(0.5), OP.localSet, K.half, ...f64x2Const(2), OP.localSet, K.two,
+    ...f64x2Const(0), OP.localSet, ZERO,
     ...countedLoop(OFF, P2, 2 * width, body),
   ];
-  return { name: width === 2 ? "rhe16" : "rhe32", params: 4, i32Locals: 2, v128Locals: 11, code };
+  return { name: width === 2 ? "rhe16" : "rhe32", params: 4, i32Locals: 2, v128Locals: 5, code };
 }
 
 /**
