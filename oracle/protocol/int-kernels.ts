@@ -51,18 +51,26 @@ function sq16(): WasmFunction {
   return { name: "sq16", params: 3, i32Locals: 1, v128Locals: 4, code };
 }
 
-/** dot8(x, a, bytes, out): i32x4 lanes of sum x[j] * a[j], x int8 (`bytes` of them), a int16. */
-function dot8(): WasmFunction {
-  const [OFF, PA, ACC, V] = [4, 5, 6, 7];
+/**
+ * dotSq8(x, a, bytes, out): i32x4 lanes of sum x[j] * a[j] at out and of sum x[j]^2 at out + 16,
+ * in one pass; x int8 (`bytes` of them), a int16. A vector adds at most 4 squares of at most 2^14
+ * to a square lane, so calls over at most 2^14 vectors (256 KB) keep those lanes below 2^31.
+ */
+function dotSq8(): WasmFunction {
+  const [OFF, PA, ACC, SQ, V, W] = [4, 5, 6, 7, 8, 9];
+  const half = (extend: number, offset: number): number[] => [
+    OP.localGet, V, ...simd(extend), OP.localTee, W, OP.localGet, PA, ...vload(offset), ...simd(S.i32DotI16), OP.localGet, ACC, ...simd(S.i32Add), OP.localSet, ACC,
+    OP.localGet, W, OP.localGet, W, ...simd(S.i32DotI16), OP.localGet, SQ, ...simd(S.i32Add), OP.localSet, SQ,
+  ];
   const body = [
     OP.localGet, P0, OP.localGet, OFF, OP.i32Add, ...vload(), OP.localSet, V,
     OP.localGet, P1, OP.localGet, OFF, OP.i32Add, OP.localGet, OFF, OP.i32Add, OP.localSet, PA,
-    OP.localGet, V, ...simd(S.i16ExtLowI8), OP.localGet, PA, ...vload(0), ...simd(S.i32DotI16),
-    OP.localGet, V, ...simd(S.i16ExtHighI8), OP.localGet, PA, ...vload(16), ...simd(S.i32DotI16),
-    ...simd(S.i32Add), OP.localGet, ACC, ...simd(S.i32Add), OP.localSet, ACC,
+    ...half(S.i16ExtLowI8, 0),
+    ...half(S.i16ExtHighI8, 16),
   ];
-  const code = [...vzero(), OP.localSet, ACC, ...countedLoop(OFF, P2, 16, body), OP.localGet, P3, OP.localGet, ACC, ...vstore(0)];
-  return { name: "dot8", params: 4, i32Locals: 2, v128Locals: 2, code };
+  const code = [...vzero(), OP.localSet, ACC, ...vzero(), OP.localSet, SQ, ...countedLoop(OFF, P2, 16, body),
+    OP.localGet, P3, OP.localGet, ACC, ...vstore(0), OP.localGet, P3, OP.localGet, SQ, ...vstore(16)];
+  return { name: "dotSq8", params: 4, i32Locals: 2, v128Locals: 4, code };
 }
 
 /** dot16(x, a, bytes, out): i64x2 lanes of sum x[j] * a[j], both int16, requiring every |x| * |a| <= 2^30 - 2^15. */
@@ -208,7 +216,7 @@ type Exports = {
   toI64: (src: number, dst: number, bytes: number) => void;
   sq8: (x: number, bytes: number, out: number) => void;
   sq16: (x: number, bytes: number, out: number) => void;
-  dot8: (x: number, a: number, bytes: number, out: number) => void;
+  dotSq8: (x: number, a: number, bytes: number, out: number) => void;
   dot16: (x: number, a: number, bytes: number, out: number) => void;
   widen8: (src: number, dst: number, bytes: number, shift: number) => void;
   shift16: (src: number, dst: number, bytes: number, shift: number) => void;
@@ -217,7 +225,7 @@ type Exports = {
 let compiled: object | undefined;
 
 function streamModule(): object {
-  compiled ??= new wasm.Module(moduleBytes([sq8(), sq16(), dot8(), dot16(), widen8(), shift16(), toI64(), rheOf(2), rheOf(4), wsumOf(1), wsumOf(2)], 1));
+  compiled ??= new wasm.Module(moduleBytes([sq8(), sq16(), dotSq8(), dot16(), widen8(), shift16(), toI64(), rheOf(2), rheOf(4), wsumOf(1), wsumOf(2)], 1));
   return compiled;
 }
 
@@ -267,7 +275,7 @@ export function threadStage(): Stage {
     x16: new Int16Array(buffer, X_AT, STAGE_BYTES / 2),
     a16: new Int16Array(buffer, A_AT, STAGE_BYTES / 2),
     kernels: streamKernelsOver(memory),
-    out32: new Int32Array(buffer, OUT_AT, 4),
+    out32: new Int32Array(buffer, OUT_AT, 8),
     outU8: new Uint8Array(buffer, OUT_AT + 16, 16),
     outU16: new Uint16Array(buffer, OUT_AT + 16, 8),
     out64: new BigInt64Array(buffer, OUT_AT, 2),

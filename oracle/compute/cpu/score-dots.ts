@@ -147,14 +147,16 @@ function simdSlice(round: AlignedRound, members: readonly number[], aggregate: F
       const q = arrays[mi] as Int8Array | Int16Array;
       if (q instanceof Int8Array) {
         const bytes = stageInto(s.x8, q, from + c, from + c + clen);
-        s.kernels.sq8(s.xAt, bytes, s.outAt);
-        dotQq[mi] = (dotQq[mi] as bigint) + BigInt(lanes32(s));
+        // One pass for both: a chunk is at most 2,048 vectors, far within dotSq8's 2^14 for the squares.
         let sum = 0;
+        let squares = 0;
         for (let v = 0; v < bytes; v += 16 * vectorsPerCall) {
-          s.kernels.dot8(s.xAt + v, s.aAt + 2 * v, Math.min(16 * vectorsPerCall, bytes - v), s.outAt);
+          s.kernels.dotSq8(s.xAt + v, s.aAt + 2 * v, Math.min(16 * vectorsPerCall, bytes - v), s.outAt);
           sum += lanes32(s);
+          squares += lanes32(s, 4);
         }
         dotQa[mi] = (dotQa[mi] as bigint) + BigInt(sum);
+        dotQq[mi] = (dotQq[mi] as bigint) + BigInt(squares);
       } else {
         const bytes = stageInto(s.x16, q, from + c, from + c + clen);
         s.kernels.sq16(s.xAt, bytes, s.outAt);
@@ -172,7 +174,7 @@ function simdSlice(round: AlignedRound, members: readonly number[], aggregate: F
   return true;
 }
 
-/** The four int32 output lanes, summed (each below 2^31, so the sum is exact). */
-function lanes32(s: Stage): number {
-  return (s.out32[0] as number) + (s.out32[1] as number) + (s.out32[2] as number) + (s.out32[3] as number);
+/** Four int32 output lanes from `at`, summed (each below 2^31, so the sum is exact). */
+function lanes32(s: Stage, at = 0): number {
+  return (s.out32[at] as number) + (s.out32[at + 1] as number) + (s.out32[at + 2] as number) + (s.out32[at + 3] as number);
 }
