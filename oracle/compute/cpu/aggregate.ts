@@ -19,9 +19,10 @@ export function aggregateInto(round: AlignedRound, plan: AggregatePlan, range: C
   const column = new Float64Array(n);
   for (const slice of slicesOf(round, range)) {
     const sliceAt = slice.tensor.offset + slice.from - range.start;
-    // Equal weights and shifts: the untrimmed rank sum reads the rows as they are; otherwise the SIMD
-    // weighted sum (which folds the shifts into its coefficients) is faster than widened rank-sum rows.
-    if (plan.kind === "weighted-mean" && equalWeights(plan.weights) && equalShifts(round, plan.members, slice.index) && orderStatisticSlice(round, { kind: "trimmed-mean", members: plan.members, trim: 0 }, slice, out, sliceAt)) continue;
+    // Equal weights: the untrimmed rank sum, which reads int8 rows as they are (on mixed shifts it sums
+    // each shift's rows in int16 lanes before widening); otherwise, or for wider arrays whose shifts
+    // differ, the SIMD weighted sum (which folds the shifts into its coefficients).
+    if (plan.kind === "weighted-mean" && equalWeights(plan.weights) && (allInt8(round, plan.members, slice.index) || equalShifts(round, plan.members, slice.index)) && orderStatisticSlice(round, { kind: "trimmed-mean", members: plan.members, trim: 0 }, slice, out, sliceAt)) continue;
     if (plan.kind === "weighted-mean" ? weightedMeanSlice(round, plan.members, plan.weights, slice, out, sliceAt) : orderStatisticSlice(round, plan, slice, out, sliceAt)) continue;
     const m = maxAbsOver(round, plan.members, slice.index);
     rows ??= new Float64Array(n * BLOCK);
@@ -42,6 +43,10 @@ export function aggregateInto(round: AlignedRound, plan: AggregatePlan, range: C
 function equalWeights(weights: readonly number[]): boolean {
   const w = weights[0] ?? 0;
   return w > 0 && weights.every((x) => x === w);
+}
+
+function allInt8(round: AlignedRound, members: readonly number[], t: number): boolean {
+  return members.every((u) => round.updates[u]?.q[t] instanceof Int8Array);
 }
 
 function equalShifts(round: AlignedRound, members: readonly number[], t: number): boolean {

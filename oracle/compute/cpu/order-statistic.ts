@@ -59,7 +59,8 @@ function wideningKernelFor(shifts: readonly number[], lo: number, hi: number, co
   const network = groupedNetwork(groups);
   const { narrow, wide } = splitNarrow(pruneRankedForRankSum(network, n, lo, hi), shifts);
   const plain = pruneForRankSum(batcherNetwork(n), n, lo, hi).length;
-  if (narrow.length + 2 * wide.length >= 2 * plain) return undefined;
+  // A tie (as for the mean: no comparators at all) goes to the widening kernel: its rows are staged by a plain copy, at half the bytes.
+  if (narrow.length + 2 * wide.length > 2 * plain) return undefined;
   return cached(key, () => compileWideningRankSum(n, shifts, narrow, wide, network.rankRow.slice(lo, hi)));
 }
 

@@ -100,9 +100,12 @@ export function wideningKernelSize(n: number, narrow: number, wide: number, coun
   const perWiden = 4 + 3 + 2 + 3 + 4; // local.get, extend, i32.const shift, i16x8.shl, local.set
   const perRank = 2 * (4 + 3 + 4 + 3 + 4) + 4; // a chunk's first row takes the most: its tee and widenings
   const perStore = 4 + 2 + 2 + 1 + 1 + 4 + 7;
+  // Per shift (at most 16) summed early: four widenings, shifts and adds; per half, the accumulators' start.
+  const perGroup = 4 * (4 + 3 + 2 + 3 + 4 + 3 + 4);
+  const perStart = 2 * (4 + 4);
   return {
-    maxBodyBytes: 128 + n * perLoad + (narrow / 2) * COMPARATOR_BYTES + 2 * (n * perWiden + (wide / 2) * COMPARATOR_BYTES + count * perRank + 2 * perStore),
-    locals: 4 + 2 * n + 3,
+    maxBodyBytes: 128 + n * perLoad + (narrow / 2) * COMPARATOR_BYTES + 16 * perGroup + 2 * (n * perWiden + (wide / 2) * COMPARATOR_BYTES + count * perRank + 2 * perStore + perStart),
+    locals: 4 + 2 * n + 9,
     pages: Math.ceil((n * rankSumRowBytes(1) + 16 + BLOCK * 4 + 32 + STAGE_ROW_BYTES + 16) / PAGE_BYTES),
   };
 }
@@ -153,7 +156,8 @@ function body(width: 1 | 2, n: number, comparators: readonly number[], lo: numbe
  * loaded and the narrow comparators run on 16 lanes; then, for each half, every row the rest needs
  * is sign-extended to int16 and shifted left by its row's shift, the wide comparators run on 8
  * lanes, and the ranks are summed into int32. Locals: 0-2 params, 3 the byte offset, 4.. the int8
- * rows, then the int16 rows, then two int32 accumulators and an int16 chunk sum.
+ * rows, then the int16 rows, two int32 accumulators, an int16 chunk sum, two int16 group sums and
+ * four int32 sums of the rows summed before widening.
  */
 function wideningBody(n: number, shifts: readonly number[], narrow: readonly number[], wide: readonly number[], summed: readonly number[]): number[] {
   const OFF = 3;
@@ -162,6 +166,10 @@ function wideningBody(n: number, shifts: readonly number[], narrow: readonly num
   const ACC_LOW = uleb(4 + 2 * n);
   const ACC_HIGH = uleb(5 + 2 * n);
   const CHUNK = uleb(6 + 2 * n);
+  const GROUP_LOW = uleb(7 + 2 * n);
+  const GROUP_HIGH = uleb(8 + 2 * n);
+  /** The int32 sums of the rows summed before widening, elements 0-3, 4-7, 8-11 and 12-15 of the step. */
+  const NARROW_SUMS = [9, 10, 11, 12].map((k) => uleb(k + 2 * n));
   // Every widened value is some row's `q * 2^d` with |q| <= 128, so |value| <= 128 * 2^max(d); a
   // chunk of `chunk` such values sums within int16.
   const chunk = Math.max(1, Math.floor(32_767 / (128 * 2 ** Math.max(...shifts))));
@@ -170,31 +178,56 @@ function wideningBody(n: number, shifts: readonly number[], narrow: readonly num
     const y = local(b);
     code.push(OP.localGet, ...x, OP.localGet, ...y, ...simd(min), OP.localGet, ...x, OP.localGet, ...y, ...simd(max), OP.localSet, ...y, OP.localSet, ...x);
   };
-  // Rows the wide part reads: those its comparators touch and those summed.
-  const used = new Uint8Array(n);
-  for (const r of wide) used[r] = 1;
-  for (const r of summed) used[r] = 1;
+  // Summed rows no wide comparator touches keep their own shift's values: they are summed per shift
+  // on int8 lanes (in int16: at most 256 rows of |q| <= 128, so within 2^15), and only those sums are
+  // widened and shifted (in int32: below 2^15 * 2^15 = 2^30). The other summed rows are widened first.
+  const inWide = new Uint8Array(n);
+  for (const r of wide) inWide[r] = 1;
+  const early = summed.filter((r) => inWide[r] === 0);
+  const late = summed.filter((r) => inWide[r] === 1);
   const code: number[] = [OP.block, OP.void, OP.loop, OP.void];
   code.push(OP.localGet, OFF, OP.localGet, 2, OP.i32GeU, OP.brIf, 1);
   for (let i = 0; i < n; i++) code.push(OP.localGet, 0, OP.localGet, OFF, OP.i32Add, ...simd(SIMD_OP.load, 4, ...uleb(i * rankSumRowBytes(1))), OP.localSet, ...row(i));
   for (let c = 0; c < narrow.length; c += 2) comparator(code, row, narrow[c] as number, narrow[c + 1] as number, SIMD_OP.i8Min, SIMD_OP.i8Max);
-  for (const [extend, outOffset] of [[SIMD_OP.i16ExtLowI8, 0], [SIMD_OP.i16ExtHighI8, 32]] as const) {
+  let firstGroup = true;
+  for (const d of [...new Set(early.map((r) => shifts[r] as number))]) {
+    const rows = early.filter((r) => shifts[r] === d);
+    for (const [group, extend] of [[GROUP_LOW, SIMD_OP.i16ExtLowI8], [GROUP_HIGH, SIMD_OP.i16ExtHighI8]] as const) {
+      rows.forEach((r, k) => {
+        code.push(OP.localGet, ...row(r), ...simd(extend));
+        if (k > 0) code.push(OP.localGet, ...group, ...simd(SIMD_OP.i16Add));
+        code.push(OP.localSet, ...group);
+      });
+    }
+    [[GROUP_LOW, SIMD_OP.i32ExtLowI16], [GROUP_LOW, SIMD_OP.i32ExtHighI16], [GROUP_HIGH, SIMD_OP.i32ExtLowI16], [GROUP_HIGH, SIMD_OP.i32ExtHighI16]].forEach(([group, extend], k) => {
+      const sums = NARROW_SUMS[k] as number[];
+      code.push(OP.localGet, ...(group as number[]), ...simd(extend as number));
+      if (d !== 0) code.push(OP.i32Const, ...sleb(d), ...simd(SIMD_OP.i32Shl));
+      if (!firstGroup) code.push(OP.localGet, ...sums, ...simd(SIMD_OP.i32Add));
+      code.push(OP.localSet, ...sums);
+    });
+    firstGroup = false;
+  }
+  for (const [h, extend, outOffset] of [[0, SIMD_OP.i16ExtLowI8, 0], [1, SIMD_OP.i16ExtHighI8, 32]] as const) {
     for (let i = 0; i < n; i++) {
-      if (used[i] === 0) continue;
+      if (inWide[i] === 0) continue;
       code.push(OP.localGet, ...row(i), ...simd(extend));
       const shift = shifts[i] as number;
       if (shift !== 0) code.push(OP.i32Const, ...sleb(shift), ...simd(SIMD_OP.i16Shl));
       code.push(OP.localSet, ...half(i));
     }
     for (let c = 0; c < wide.length; c += 2) comparator(code, half, wide[c] as number, wide[c + 1] as number, SIMD_OP.i16Min, SIMD_OP.i16Max);
-    // The summed rows in chunks of `chunk`, added in int16 lanes (exact: see above), each chunk then widened to int32.
-    for (let k = 0; k < summed.length; k += chunk) {
-      code.push(OP.localGet, ...half(summed[k] as number));
-      for (const r of summed.slice(k + 1, k + chunk)) code.push(OP.localGet, ...half(r), ...simd(SIMD_OP.i16Add));
+    // The accumulators start from this half's early sums, if any.
+    const started = early.length > 0;
+    if (started) code.push(OP.localGet, ...(NARROW_SUMS[2 * h] as number[]), OP.localSet, ...ACC_LOW, OP.localGet, ...(NARROW_SUMS[2 * h + 1] as number[]), OP.localSet, ...ACC_HIGH);
+    // The other summed rows in chunks of `chunk`, added in int16 lanes (exact: see above), each chunk then widened to int32.
+    for (let k = 0; k < late.length; k += chunk) {
+      code.push(OP.localGet, ...half(late[k] as number));
+      for (const r of late.slice(k + 1, k + chunk)) code.push(OP.localGet, ...half(r), ...simd(SIMD_OP.i16Add));
       code.push(OP.localTee, ...CHUNK, ...simd(SIMD_OP.i32ExtLowI16));
-      if (k > 0) code.push(OP.localGet, ...ACC_LOW, ...simd(SIMD_OP.i32Add));
+      if (started || k > 0) code.push(OP.localGet, ...ACC_LOW, ...simd(SIMD_OP.i32Add));
       code.push(OP.localSet, ...ACC_LOW, OP.localGet, ...CHUNK, ...simd(SIMD_OP.i32ExtHighI16));
-      if (k > 0) code.push(OP.localGet, ...ACC_HIGH, ...simd(SIMD_OP.i32Add));
+      if (started || k > 0) code.push(OP.localGet, ...ACC_HIGH, ...simd(SIMD_OP.i32Add));
       code.push(OP.localSet, ...ACC_HIGH);
     }
     // Output address: out + 4 * off (int32 sums of int8 elements), this half's 8 sums after the first's.
@@ -203,7 +236,7 @@ function wideningBody(n: number, shifts: readonly number[], narrow: readonly num
     }
   }
   code.push(OP.localGet, OFF, OP.i32Const, ...sleb(16), OP.i32Add, OP.localSet, OFF, OP.br, 0, OP.end, OP.end, OP.end);
-  const locals = [2, 1, OP.i32, ...uleb(2 * n + 3), OP.v128];
+  const locals = [2, 1, OP.i32, ...uleb(2 * n + 9), OP.v128];
   const fn = [...locals, ...code];
   return [...uleb(fn.length), ...fn];
 }

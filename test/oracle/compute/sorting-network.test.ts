@@ -122,9 +122,12 @@ describe("the widening rank-sum kernel", function () {
           const bounds: number[][] = [];
           shifts.forEach((d, i) => (i > 0 && d === shifts[i - 1] ? (bounds.at(-1) as number[]).push(i) : bounds.push([i])));
           const network = groupedNetwork(bounds);
-          const lo = pick % n;
-          const hi = lo + 1 + ((pick >>> 8) % (n - lo));
+          // Every fourth case sums all ranks (the mean: no comparators, every row summed before widening).
+          const all = pick % 4 === 0;
+          const lo = all ? 0 : pick % n;
+          const hi = all ? n : lo + 1 + ((pick >>> 8) % (n - lo));
           const { narrow, wide } = splitNarrow(pruneRankedForRankSum(network, n, lo, hi), shifts);
+          if (all) expect(narrow.length + wide.length).to.equal(0);
           const kernel = compileWideningRankSum(n, shifts, narrow, wide, network.rankRow.slice(lo, hi));
           const len = BLOCK - 5;
           let x = seed | 1;
