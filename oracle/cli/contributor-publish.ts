@@ -4,6 +4,7 @@ import { ContributorConfigSchema, describeSettings, loadContributorConfig } from
 import { publishFiles } from "../contributor/publish.ts";
 import { createLogger } from "../logger.ts";
 import { startIpfsNode } from "../storage/ipfs-node.ts";
+import { untilSignal } from "./signals.ts";
 
 /** `cw contributor publish <files...>`: add files to this machine's IPFS node and keep providing them. */
 export function registerPublish(contributor: Command): void {
@@ -33,16 +34,4 @@ export function registerPublish(contributor: Command): void {
         await node.stop();
       }
     });
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.off("SIGTERM", done);
-      process.off("SIGINT", done);
-      resolve();
-    };
-    process.once("SIGTERM", done);
-    process.once("SIGINT", done);
-  });
 }

@@ -10,6 +10,7 @@ import { startKeeper } from "../../keeper/service.ts";
 import { describeAction } from "../../keeper/upkeep.ts";
 import { lazyIpfsReader } from "../../storage/ipfs-node.ts";
 import { connectActor, invalidSource } from "../actor-connection.ts";
+import { untilSignal } from "../signals.ts";
 
 const SETTINGS_HELP = `\nSettings (environment variables or an --env-file; default, description):\n${describeSettings(KeeperConfigSchema)}\n`;
 
@@ -65,23 +66,6 @@ function printOutcome(outcome: PassOutcome, json: boolean): void {
   if (lines.length === 0) lines.push(`round ${outcome.roundId}: nothing due now${outcome.nextAt === undefined ? "" : `; next at ${new Date(Number(outcome.nextAt) * 1000).toISOString()}`}${outcome.finished ? " (round needs no more upkeep)" : ""}`);
   if (outcome.waitingForInvalidList) lines.push(`round ${outcome.roundId}: locks held back until the invalid list is known (give --package, or set KEEPER_RECOMPUTE=true)`);
   process.stdout.write(`${lines.join("\n")}\n`);
-}
-
-/** Runs until SIGTERM or SIGINT, then awaits `stop`. */
-function untilSignal(stop: () => Promise<void>, log: Logger): Promise<void> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      log.info({ signal }, "shutting down");
-      process.off("SIGTERM", onSignal);
-      process.off("SIGINT", onSignal);
-      void stop().then(resolve, (err: unknown) => {
-        log.error({ err }, "shutdown failed");
-        resolve();
-      });
-    };
-    process.once("SIGTERM", onSignal);
-    process.once("SIGINT", onSignal);
-  });
 }
 
 /** `cw keeper ...`: the permissionless upkeep of rounds (anyone may run it; it pays the gas). */

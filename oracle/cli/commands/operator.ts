@@ -11,6 +11,7 @@ import { startComputeWorkers } from "../../operator/workers.ts";
 import { claimOperatorShare } from "../../keeper/upkeep.ts";
 import { registerOperator } from "../../staking/stake.ts";
 import { roundFlag } from "./keeper.ts";
+import { untilSignal } from "../signals.ts";
 
 const SETTINGS_HELP = `\nSettings (environment variables or an --env-file; default, description):\n${describeSettings(OperatorConfigSchema)}\n`;
 
@@ -19,23 +20,6 @@ async function redisFor(config: OperatorConfig, log: Logger): Promise<{ url: str
   const redis = await findOrStartRedis(config.REDIS_URL);
   if (redis.started) log.warn({ redis: redactUrl(redis.url) }, "started a private redis-server for this process; set REDIS_URL for a persistent one");
   return redis;
-}
-
-/** Runs until SIGTERM or SIGINT, then awaits `stop`. */
-function untilSignal(stop: () => Promise<void>, log: Logger): Promise<void> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      log.info({ signal }, "shutting down");
-      process.off("SIGTERM", onSignal);
-      process.off("SIGINT", onSignal);
-      void stop().then(resolve, (err: unknown) => {
-        log.error({ err }, "shutdown failed");
-        resolve();
-      });
-    };
-    process.once("SIGTERM", onSignal);
-    process.once("SIGINT", onSignal);
-  });
 }
 
 /** Connects with the operator's key; always closes the connection. */
