@@ -5,7 +5,7 @@ import { BLOCK, loadQ, maxAbsOver, slicesOf, tensorFactor, type TensorSlice } fr
 import { distancesFitFloat64 } from "../pair-totals.ts";
 import { exactProduct, exactTermCount } from "./exact-sum.ts";
 import { tensorStats } from "../../protocol/int-kernels.ts";
-import { bandPairs, compileGram, GRAM_ACCUMULATED_ELEMENTS, gramBandPairs, MAX_GRAM_ROWS, type GramKernel } from "./gram-wasm.ts";
+import { bandPairs, compileGram, GRAM_ACCUMULATED_ELEMENTS, gramBandPairs, MAX_GRAM_ROWS, type GramKernel, type GramWidth } from "./gram-wasm.ts";
 
 /**
  * Multi-krum distance partials over `range` (see {@link DistancePartial}).
@@ -121,11 +121,11 @@ function squaredDiffsBigInt(rows: Float64Array, n: number, stride: number, len: 
 const gramKernels = new Map<string, GramKernel>();
 const KEPT_KERNELS = 4;
 
-function gramKernel(n: number, stride: number): GramKernel {
-  const key = `${n}/${stride}`;
+function gramKernel(n: number, stride: number, width: GramWidth): GramKernel {
+  const key = `${n}/${stride}/${width}`;
   let kernel = gramKernels.get(key);
   if (kernel === undefined) {
-    kernel = compileGram(n, stride);
+    kernel = compileGram(n, stride, width);
     for (const old of gramKernels.keys()) if (gramKernels.size >= KEPT_KERNELS) gramKernels.delete(old);
     gramKernels.set(key, kernel);
   }
@@ -136,7 +136,8 @@ function gramKernel(n: number, stride: number): GramKernel {
 type Sink = { kind: "float64"; totals: Float64Array } | { kind: "bigint"; totals: bigint[] };
 
 /**
- * Distances of one tensor slice from the SIMD Gram kernel, when every update's array is int8:
+ * Distances of one tensor slice from the SIMD Gram kernel, when every update's array is int8 (width 1),
+ * or int8 and int16 with every |q| at most 32,767 (width 2, int64 lanes):
  * `D(i,k) = 4^s_i |q_i|^2 + 4^s_k |q_k|^2 - 2^(s_i + s_k + 1) q_i . q_k` with `Q = q * 2^s`,
  * per block, the kernel computing bands of rows so its lanes stay within a few MB at any `n`.
  * Returns false (adding nothing) otherwise.
@@ -144,8 +145,8 @@ type Sink = { kind: "float64"; totals: Float64Array } | { kind: "bigint"; totals
  * The dot terms are added per block, the norm terms once per slice at its end.
  *
  * Exactness: every raw dot product the lanes accumulate (over at most
- * {@link GRAM_ACCUMULATED_ELEMENTS} elements) is an integer below `2^18 * 2^14 = 2^32` (the
- * kernel's int32 lanes are exact, see {@link GramKernel}). In the `float64` sink every partial total
+ * {@link GRAM_ACCUMULATED_ELEMENTS} elements) is an integer below `2^18 * 2^14 = 2^32` at width 1,
+ * `2^18 * 2^30 = 2^48` at width 2 (the kernel's lanes are exact, see {@link GramKernel}). In the `float64` sink every partial total
  * is an integer of magnitude at most the earlier slices' totals plus `2 |Q_i . Q_k|` over the slice's
  * processed part, and `2 |Q_i . Q_k| <= |Q_i|^2 + |Q_k|^2 <= 2 len M^2` (Cauchy-Schwarz), inside the
  * slice's share `4 len M^2 4^(E-G)` of `distanceBound` < 2^53 (see pair-totals.ts); the final totals
@@ -154,20 +155,25 @@ type Sink = { kind: "float64"; totals: Float64Array } | { kind: "bigint"; totals
 function gramSlice(round: AlignedRound, slice: TensorSlice, sink: Sink): boolean {
   const t = slice.index;
   const n = round.updates.length;
-  const arrays: Int8Array[] = [];
+  const arrays: (Int8Array | Int16Array)[] = [];
+  let width: GramWidth = 1;
   for (const update of round.updates) {
     const q = update.q[t];
-    if (!(q instanceof Int8Array)) return false;
+    if (!(q instanceof Int8Array || q instanceof Int16Array)) return false;
+    // int16 rows need |q| <= 32,767 (maxAbs is |q| * 2^shift, an exact power-of-two scaling).
+    if (q instanceof Int16Array && !((update.maxAbs[t] ?? Infinity) / 2 ** (update.shift[t] ?? 0) <= 32_767)) return false;
+    if (q instanceof Int16Array) width = 2;
     arrays.push(q);
   }
   if (n < 2 || n > MAX_GRAM_ROWS) return false;
   const stride = Math.ceil(strideOf(slice) / 8) * 8;
-  const kernel = gramKernel(n, stride);
+  const kernel = gramKernel(n, stride, width);
   const factor = tensorFactor(round, t);
   const shift = round.updates.map((u) => u.shift[t] ?? 0);
   const capacity = gramBandPairs(n);
+  const dot = width === 1 ? dotOf32(kernel.lanes) : dotOf64(kernel.lanes64);
   const addDots = (i0: number, i1: number, pair: number): number =>
-    sink.kind === "float64" ? addDotsFloat64(kernel.lanes, n, i0, i1, shift, Number(factor), sink.totals, pair) : addDotsBigInt(kernel.lanes, n, i0, i1, shift, factor, sink.totals, pair);
+    sink.kind === "float64" ? addDotsFloat64(dot, n, i0, i1, shift, Number(factor), sink.totals, pair) : addDotsBigInt(dot, n, i0, i1, shift, factor, sink.totals, pair);
   // When one band holds every pair, the lanes add up the blocks of up to GRAM_ACCUMULATED_ELEMENTS
   // elements and the dot terms are added once per such run of blocks; otherwise once per band and block.
   const oneBand = bandPairs(n, 0, n - 1) <= capacity;
@@ -178,7 +184,7 @@ function gramSlice(round: AlignedRound, slice: TensorSlice, sink: Sink): boolean
     const to = Math.min(slice.to, from + stride);
     const len = to - from;
     // Widened to int16 in SIMD, the tail past the block's end zeroed (the kernel reads whole vectors).
-    for (let i = 0; i < n; i++) kernel.stageRow(i, arrays[i] as Int8Array, from, to);
+    for (let i = 0; i < n; i++) kernel.stageRow(i, arrays[i] as Int8Array | Int16Array, from, to);
     if (oneBand) {
       if (pending + len > GRAM_ACCUMULATED_ELEMENTS) {
         addDots(0, n - 1, 0);
@@ -208,27 +214,38 @@ function gramSlice(round: AlignedRound, slice: TensorSlice, sink: Sink): boolean
   return true;
 }
 
+/** The dot product of the band's `p`-th pair from its lanes (an exact integer below 2^53, see {@link GramKernel}). */
+type PairDot = (p: number) => number;
+
+function dotOf32(lanes: Int32Array): PairDot {
+  return (p) => (lanes[4 * p] as number) + (lanes[4 * p + 1] as number) + (lanes[4 * p + 2] as number) + (lanes[4 * p + 3] as number);
+}
+
+function dotOf64(lanes: BigInt64Array): PairDot {
+  return (p) => Number(lanes[2 * p] as bigint) + Number(lanes[2 * p + 1] as bigint);
+}
+
 /** Adds `-2^(s_i + s_k + 1) q_i . q_k * factor` of one band to every pair's total. */
-function addDotsFloat64(lanes: Int32Array, n: number, i0: number, i1: number, shift: readonly number[], factor: number, totals: Float64Array, first: number): number {
+function addDotsFloat64(dot: PairDot, n: number, i0: number, i1: number, shift: readonly number[], factor: number, totals: Float64Array, first: number): number {
   let pair = first;
   let l = 0;
   for (let i = i0; i < i1; i++) {
     const si = shift[i] as number;
-    for (let k = i + 1; k < n; k++, pair++, l += 4) {
-      const ik = (lanes[l] as number) + (lanes[l + 1] as number) + (lanes[l + 2] as number) + (lanes[l + 3] as number);
+    for (let k = i + 1; k < n; k++, pair++, l++) {
+      const ik = dot(l);
       totals[pair] = (totals[pair] as number) - ik * 2 ** (si + (shift[k] as number) + 1) * factor;
     }
   }
   return pair;
 }
 
-function addDotsBigInt(lanes: Int32Array, n: number, i0: number, i1: number, shift: readonly number[], factor: bigint, totals: bigint[], first: number): number {
+function addDotsBigInt(dot: PairDot, n: number, i0: number, i1: number, shift: readonly number[], factor: bigint, totals: bigint[], first: number): number {
   let pair = first;
   let l = 0;
   for (let i = i0; i < i1; i++) {
     const si = BigInt(shift[i] as number);
-    for (let k = i + 1; k < n; k++, pair++, l += 4) {
-      const ik = BigInt((lanes[l] as number) + (lanes[l + 1] as number) + (lanes[l + 2] as number) + (lanes[l + 3] as number)) << (si + BigInt(shift[k] as number) + 1n);
+    for (let k = i + 1; k < n; k++, pair++, l++) {
+      const ik = BigInt(dot(l)) << (si + BigInt(shift[k] as number) + 1n);
       totals[pair] = (totals[pair] as bigint) - ik * factor;
     }
   }

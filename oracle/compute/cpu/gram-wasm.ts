@@ -1,29 +1,42 @@
 import { assertInvariant } from "../../errors.ts";
-import { stageInto, streamKernelsOver } from "../../protocol/int-kernels.ts";
+import { copyElements, stageInto, streamKernelsOver } from "../../protocol/int-kernels.ts";
 import { BLOCK } from "../blocks.ts";
-import { OP, PAGE_BYTES, section, simd, sleb, uleb, name, wasm, WASM_LIMITS } from "./rank-sum-wasm.ts";
+import { OP, PAGE_BYTES, section, simd, SIMD_OP, sleb, uleb, name, wasm, WASM_LIMITS } from "./rank-sum-wasm.ts";
 
 /**
  * A WebAssembly SIMD kernel for the off-diagonal Gram entries of `n` int16 rows of `stride`
  * elements over one block: `run(len, i0, i1)` adds, for every pair `i < k` with `i` in `[i0, i1)`
  * (row-major), `sum_j row_i[j] * row_k[j]` to the pair's four int32 lanes (their sum).
  *
- * Exactness: rows hold int8 values widened to int16, so each product is at most 2^14 in magnitude
- * and each lane adds `2 * stride / 8 = stride / 4` products per run, at most `2^10 * 2^14 = 2^24`
- * for `stride <= BLOCK` ({@link GRAM_MAX_STRIDE}); lanes zeroed and then run over at most
- * {@link GRAM_ACCUMULATED_ELEMENTS} elements in all stay below `2^16 * 2^14 = 2^30 < 2^31`: no overflow.
+ * Exactness, width 1: rows hold int8 values widened to int16, so each product is at most 2^14 in
+ * magnitude and each lane adds `2 * stride / 8 = stride / 4` products per run, at most
+ * `2^10 * 2^14 = 2^24` for `stride <= BLOCK` ({@link GRAM_MAX_STRIDE}); lanes zeroed and then run over
+ * at most {@link GRAM_ACCUMULATED_ELEMENTS} elements in all stay below `2^16 * 2^14 = 2^30 < 2^31`.
+ *
+ * Width 2: rows hold int16 values of magnitude at most 32,767 (the caller proves it; -32,768 is
+ * excluded), so each `i32x4.dot_i16x8_s` lane, a sum of two products, stays below `2 * 2^30 = 2^31`,
+ * and is added to two int64 lanes per pair (sign-extended): below `2^18 * 2^30 = 2^48` over
+ * {@link GRAM_ACCUMULATED_ELEMENTS} elements, so each int64 lane is also an exact float64.
  */
+export type GramWidth = 1 | 2;
 export type GramKernel = {
   readonly n: number;
+  /** 1: int8 sources, four int32 lanes per pair; 2: int8 or int16 sources, two int64 lanes per pair. */
+  readonly width: GramWidth;
   readonly stride: number;
   /** Elements between consecutive rows: `stride` plus {@link GRAM_ROW_PAD}. */
   readonly pitch: number;
   /** Row `i` at `rows[i * pitch]`; the tail past a block's length (up to `stride`) must be zero. */
   readonly rows: Int16Array;
-  /** Lanes of pair `(i, k)` of the band, in row-major order, four per pair; `run` adds to them (zero them first). */
+  /** Lanes of pair `(i, k)` of the band, in row-major order, 16 bytes per pair; `run` adds to them (zero them first). */
   readonly lanes: Int32Array;
-  /** Writes `source[from, to)` (at most `stride` values) widened to int16 into row `i`, zeroing the rest of the row's `stride`. */
-  stageRow(i: number, source: Int8Array, from: number, to: number): void;
+  /** The same lanes as int64, two per pair (read these at width 2). */
+  readonly lanes64: BigInt64Array;
+  /**
+   * Writes `source[from, to)` (at most `stride` values) as int16 into row `i`, zeroing the rest of the
+   * row's `stride`; int16 sources only at width 2.
+   */
+  stageRow(i: number, source: Int8Array | Int16Array, from: number, to: number): void;
   /** Adds the band `[i0, i1)` to the lanes; it must hold at most {@link gramBandPairs} pairs. */
   run(len: number, i0: number, i1: number): void;
 };
@@ -70,7 +83,7 @@ function scratchBytes(stride: number): number {
  * band `max(2^18, n - 1) * 16`, which is `(n - 1) * 16` at these sizes, and the scratch `BLOCK + 16`,
  * so `n * (2 * (BLOCK + pad) + 16) + BLOCK <= 2^32`, i.e. `n <= (2^32 - BLOCK) / (2 * (BLOCK + pad) + 16)`
  * = 519,217 with the pad of 32. Every address the kernel forms (`i * 2 * pitch`, the lane offsets) is then below 2^32, so its i32
- * arithmetic never wraps. The body has a fixed size (loops, 2 x 4 tiles: a few KB) and 23
+ * arithmetic never wraps. The body has a fixed size (loops, 2 x 4 tiles: a few KB) and 24
  * locals, far under the other limits. Asserted by {@link compileGram}; tight by
  * test/oracle/compute/scale.test.ts.
  */
@@ -88,11 +101,12 @@ const I32_LT_U = 0x49;
  * the rest of the pairs one `K` at a time. A last odd row takes the same steps alone (1 x 4).
  * Lanes are written in row-major pair order: row I's pairs at O, row I + 1's right after them, at OB.
  */
-function body(n: number, pitch: number): number[] {
+function body(n: number, pitch: number, width: GramWidth): number[] {
   const [IN, OUT, BYTES, I, I1] = [0, 1, 2, 3, 4];
   const [K, OFF, PA, PA1, PB, O, OB] = [5, 6, 7, 8, 9, 10, 11];
   const [A, A1, B] = [12, 13, 14];
   const ACC = [15, 16, 17, 18, 19, 20, 21, 22];
+  const T = 23;
   const rowBytes = pitch * 2;
   const c: number[] = [];
   const rowAddress = (row: number[], into: number): void => {
@@ -114,7 +128,13 @@ function body(n: number, pitch: number): number[] {
     as.forEach((ptr, a) => c.push(OP.localGet, ptr, OP.localGet, OFF, OP.i32Add, ...simd(0, 4, 0), OP.localSet, a === 0 ? A : A1));
     for (let b = 0; b < bs; b++) {
       c.push(OP.localGet, PB, OP.localGet, OFF, OP.i32Add, ...simd(0, 4, ...uleb(b * rowBytes)), OP.localSet, B);
-      for (let a = 0; a < as.length; a++) c.push(OP.localGet, acc(a, b), OP.localGet, a === 0 ? A : A1, OP.localGet, B, ...simd(DOT_I16), ...simd(174), OP.localSet, acc(a, b));
+      for (let a = 0; a < as.length; a++) {
+        c.push(OP.localGet, acc(a, b), OP.localGet, a === 0 ? A : A1, OP.localGet, B, ...simd(DOT_I16));
+        // int32 lanes add the pair sums directly; int64 lanes add both halves of them, sign-extended.
+        if (width === 1) c.push(...simd(SIMD_OP.i32Add));
+        else c.push(OP.localTee, T, ...simd(SIMD_OP.i64ExtLowI32), ...simd(SIMD_OP.i64Add), OP.localGet, T, ...simd(SIMD_OP.i64ExtHighI32), ...simd(SIMD_OP.i64Add));
+        c.push(OP.localSet, acc(a, b));
+      }
     }
     add(OFF, 16);
     c.push(OP.localGet, OFF, OP.localGet, BYTES, I32_LT_U, OP.brIf, 0, OP.end);
@@ -164,7 +184,7 @@ function body(n: number, pitch: number): number[] {
     add(I, 1);
   }
   c.push(OP.end, OP.br, 0, OP.end, OP.end, OP.end);
-  const fn = [2, 7, OP.i32, 11, OP.v128, ...c];
+  const fn = [2, 7, OP.i32, 12, OP.v128, ...c];
   return [...uleb(fn.length), ...fn];
 }
 
@@ -177,7 +197,7 @@ export function bandPairs(n: number, i0: number, i1: number): number {
  * Compiles a Gram kernel for `n` rows of `stride` int16 values (`stride` a multiple of 8).
  * @throws {InvariantError} outside the derived limits ({@link MAX_GRAM_ROWS}, {@link GRAM_MAX_STRIDE}).
  */
-export function compileGram(n: number, stride: number = BLOCK): GramKernel {
+export function compileGram(n: number, stride: number = BLOCK, width: GramWidth = 1): GramKernel {
   assertInvariant(Number.isInteger(n) && n >= 2 && n <= MAX_GRAM_ROWS, `a Gram kernel of ${n} rows is outside the generator's range [2, ${MAX_GRAM_ROWS}]`);
   assertInvariant(Number.isInteger(stride) && stride >= 8 && stride % 8 === 0 && stride <= GRAM_MAX_STRIDE, `a Gram kernel stride of ${stride} is outside the generator's range`);
   const pages = gramPages(n, stride);
@@ -191,24 +211,33 @@ export function compileGram(n: number, stride: number = BLOCK): GramKernel {
     ...section(2, [1, ...name("m"), ...name("mem"), 0x02, 0x00, ...uleb(pages)]),
     ...section(3, [1, 0]),
     ...section(7, [1, ...name("run"), 0x00, 0]),
-    ...section(10, [1, ...body(n, pitch)]),
+    ...section(10, [1, ...body(n, pitch, width)]),
   ];
   const memory = new wasm.Memory({ initial: pages });
   const instance = new wasm.Instance(new wasm.Module(new Uint8Array(bytes)), { m: { mem: memory } });
   const run = instance.exports["run"] as (input: number, output: number, bytes: number, i0: number, i1: number) => void;
   const rows = new Int16Array(memory.buffer, 0, n * pitch);
   const lanes = new Int32Array(memory.buffer, inBytes, capacity * 4);
+  const lanes64 = new BigInt64Array(memory.buffer, inBytes, capacity * 2);
   const scratchAt = inBytes + capacity * 16;
   const scratch = new Int8Array(memory.buffer, scratchAt, scratchBytes(stride));
   const stream = streamKernelsOver(memory);
   return {
     n,
+    width,
     stride,
     pitch,
     rows,
     lanes,
+    lanes64,
     stageRow: (i, source, from, to) => {
       assertInvariant(to - from <= stride, "a Gram row holds at most one stride");
+      if (source instanceof Int16Array) {
+        assertInvariant(width === 2, "int16 Gram rows need a width-2 kernel");
+        copyElements(rows.subarray(i * pitch), source, from, to);
+        rows.fill(0, i * pitch + (to - from), i * pitch + stride);
+        return;
+      }
       const bytes = stageInto(scratch, source, from, to);
       stream.widen8(scratchAt, i * pitch * 2, bytes, 0);
       // Staging fills whole vectors: the widened row is zero up to bytes; the rest of the stride too.

@@ -134,6 +134,24 @@ describe("cpu kernels against the BigInt reference", function () {
     expect(distanceStrings(actual)).to.deep.equal(referenceDistances(round).map(String));
   });
 
+  it("computes multi-krum distances exactly for int16 updates over long tensors, -32,768 (the int16 Gram kernel's excluded value) included", function () {
+    const size = 2 * GRAM_ACCUMULATED_ELEMENTS + 9;
+    const layout = [{ name: "a", size }, { name: "b", size: 4099 }];
+    const updates = [0, 1, 2].map((i): Update => ({
+      round: "1",
+      base: "0x00",
+      samples: 1,
+      tensors: [
+        // Tensor a: extremes of int16 within the kernel's bound, and one int8 update among them.
+        { name: "a", shape: [size], dtype: i === 2 ? "I8" : "I16", exp: -10 - i, q: i === 2 ? new Int8Array(size).fill(-128) : Int16Array.from({ length: size }, (_, j) => ((j + i) % 3 === 0 ? -32_767 : 32_767)) },
+        // Tensor b: -32,768 appears, so its slice takes the exact fallback.
+        { name: "b", shape: [4099], dtype: "I16", exp: -9, q: Int16Array.from({ length: 4099 }, (_, j) => (j === i ? -32_768 : (j * 31 + i) % 1000)) },
+      ],
+    }) as Update);
+    const round = alignUpdates(updates, layout, { weighting: "uniform", maxSampleWeight: 1 });
+    expect(distanceStrings(distancePartial(round, whole(round)))).to.deep.equal(referenceDistances(round).map(String));
+  });
+
   it("computes score dot products exactly, also where products pass 2^53", function () {
     fc.assert(
       fc.property(roundArb, (round) => {

@@ -327,6 +327,20 @@ describe("the Gram kernel generator's limits", function () {
     const lanes = Array.from(widest.lanes.subarray(0, 4));
     expect(lanes.every((v) => v > 0 && v < 2 ** 31)).to.equal(true);
     expect(lanes.reduce((s, v) => s + v, 0)).to.equal(GRAM_ACCUMULATED_ELEMENTS * 2 ** 14);
+    // Width 2 (int16 rows, int64 lanes) at its extremes, 32,767 against -32,767, over as many runs.
+    const wide = compileGram(3, GRAM_MAX_STRIDE, 2);
+    const column = Int16Array.from({ length: GRAM_MAX_STRIDE }, (_, j) => (j % 3 === 0 ? -32_767 : 32_767));
+    wide.stageRow(0, column, 0, GRAM_MAX_STRIDE);
+    wide.stageRow(1, Int16Array.from(column, (v) => -v), 0, GRAM_MAX_STRIDE);
+    wide.stageRow(2, Int8Array.from({ length: GRAM_MAX_STRIDE }, (_, j) => (j % 2 === 0 ? -128 : 127)), 0, GRAM_MAX_STRIDE);
+    for (let r = 0; r < runs; r++) wide.run(GRAM_MAX_STRIDE, 0, 2);
+    const rowsOf = [column, Int16Array.from(column, (v) => -v), Int8Array.from({ length: GRAM_MAX_STRIDE }, (_, j) => (j % 2 === 0 ? -128 : 127))];
+    [[0, 1], [0, 2], [1, 2]].forEach(([i, k], p) => {
+      let dot = 0n;
+      for (let j = 0; j < GRAM_MAX_STRIDE; j++) dot += BigInt(rowsOf[i as number]?.[j] ?? 0) * BigInt(rowsOf[k as number]?.[j] ?? 0);
+      expect((wide.lanes64[2 * p] as bigint) + (wide.lanes64[2 * p + 1] as bigint), `pair ${i}, ${k}`).to.equal(dot * BigInt(runs));
+    });
+    expect(() => compileGram(2, GRAM_MAX_STRIDE).stageRow(0, column, 0, 8)).to.throw(/width-2/);
     expect(gramBandPairs(n)).to.be.at.least(bandPairs(n, 0, 1));
   });
 });
