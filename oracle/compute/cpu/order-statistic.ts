@@ -3,7 +3,7 @@ import { RHE_SMALL_LIMIT } from "../../protocol/rounding.ts";
 import type { AggregatePlan } from "../types.ts";
 import { BLOCK, type TensorSlice } from "../blocks.ts";
 import { compileRankSum, compileWideningRankSum, MAX_RANK_SUM_ROWS, rankSumFits, type RankSumKernel } from "./rank-sum-wasm.ts";
-import { batcherNetwork, groupedNetwork, pruneForRankSum, pruneRankedForRankSum, splitNarrow } from "./sorting-network.ts";
+import { batcherNetwork, groupedNetwork, pruneForRankSum, pruneForSummedRows, pruneRankedForRankSum, splitNarrow, trimmedNetwork } from "./sorting-network.ts";
 
 type OrderPlan = Exclude<AggregatePlan, { kind: "weighted-mean" }>;
 
@@ -56,12 +56,21 @@ function wideningKernelFor(shifts: readonly number[], lo: number, hi: number, co
   if (known !== undefined || !compile) return known;
   const groups: number[][] = [];
   shifts.forEach((d, i) => (i > 0 && d === shifts[i - 1] ? (groups.at(-1) as number[]).push(i) : groups.push([i])));
+  // Two networks: the grouped sort (any ranks), and for a trimmed mean whose groups are long enough
+  // the merges of only the groups' heads and tails; the cheaper one is compiled.
   const network = groupedNetwork(groups);
-  const { narrow, wide } = splitNarrow(pruneRankedForRankSum(network, n, lo, hi), shifts);
+  let summed = network.rankRow.slice(lo, hi);
+  let split = splitNarrow(pruneRankedForRankSum(network, n, lo, hi), shifts);
+  const cost = (c: { narrow: number[]; wide: number[] }): number => c.narrow.length + 2 * c.wide.length;
+  const trimmed = lo > 0 && hi === n - lo ? trimmedNetwork(groups, lo) : undefined;
+  if (trimmed !== undefined) {
+    const other = splitNarrow(pruneForSummedRows(trimmed.comparators, n, trimmed.summed), shifts);
+    if (cost(other) < cost(split)) [split, summed] = [other, trimmed.summed];
+  }
   const plain = pruneForRankSum(batcherNetwork(n), n, lo, hi).length;
   // A tie (as for the mean: no comparators at all) goes to the widening kernel: its rows are staged by a plain copy, at half the bytes.
-  if (narrow.length + 2 * wide.length > 2 * plain) return undefined;
-  return cached(key, () => compileWideningRankSum(n, shifts, narrow, wide, network.rankRow.slice(lo, hi)));
+  if (cost(split) > 2 * plain) return undefined;
+  return cached(key, () => compileWideningRankSum(n, shifts, split.narrow, split.wide, summed));
 }
 
 /**

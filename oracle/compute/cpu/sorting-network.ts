@@ -151,3 +151,44 @@ export function splitNarrow(comparators: readonly number[], group: readonly numb
   }
   return { narrow, wide };
 }
+
+/**
+ * A network for the sum of ranks `[t, n - t)` (the trimmed mean's) over groups of rows, every group
+ * at least `2t` long, cheaper than sorting all rows: each group is sorted, then only the groups'
+ * first `t` rows (heads) are merged together, and their last `t` rows (tails). The sum is over every
+ * group's middle rows, the merged heads after their `t` smallest, and the merged tails before their
+ * `t` largest. Undefined when a group is shorter than `2t`.
+ *
+ * Why: the `t` smallest values of all rows can be taken from the heads (a value with `t` values of
+ * its own group at or below it is not needed among them; ties change no sum), so they are the `t`
+ * smallest heads, and likewise the `t` largest are the `t` largest tails. Heads, middles and tails
+ * are disjoint, so the kept sum, all rows less those `2t` values, is the sum described.
+ */
+export function trimmedNetwork(groups: readonly (readonly number[])[], t: number): { comparators: number[]; summed: number[] } | undefined {
+  if (groups.some((g) => g.length < 2 * t)) return undefined;
+  const comparators: number[] = [];
+  for (const rows of groups) {
+    const network = batcherNetwork(rows.length);
+    for (let c = 0; c < network.length; c += 2) comparators.push(rows[network[c] as number] as number, rows[network[c + 1] as number] as number);
+  }
+  const mergeAll = (lists: number[][]): number[] => {
+    const pending = lists.filter((l) => l.length > 0);
+    while (pending.length > 1) {
+      pending.sort((x, y) => x.length - y.length);
+      const [a, b] = pending.splice(0, 2) as [number[], number[]];
+      pending.push(mergeSortedRows(a, b, comparators));
+    }
+    return pending[0] ?? [];
+  };
+  const heads = mergeAll(groups.map((g) => g.slice(0, t)));
+  const tails = mergeAll(groups.map((g) => g.slice(g.length - t)));
+  const middles = groups.flatMap((g) => g.slice(t, g.length - t));
+  return { comparators, summed: [...middles, ...heads.slice(t), ...tails.slice(0, tails.length - t)] };
+}
+
+/** The comparators of `network` (over `n` rows) needed for the sum of the values that end in the rows `summed`. */
+export function pruneForSummedRows(network: readonly number[], n: number, summed: readonly number[]): number[] {
+  const state = new Uint8Array(n);
+  for (const r of summed) state[r] = SUMMED;
+  return pruneFrom(network, state);
+}

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { BLOCK, slicesOf } from "../../../oracle/compute/blocks.ts";
 import { orderStatisticSlice } from "../../../oracle/compute/cpu/order-statistic.ts";
 import { compileWideningRankSum, MAX_RANK_SUM_ROWS } from "../../../oracle/compute/cpu/rank-sum-wasm.ts";
-import { groupedNetwork, mergeSortedRows, pruneRankedForRankSum, splitNarrow } from "../../../oracle/compute/cpu/sorting-network.ts";
+import { groupedNetwork, mergeSortedRows, pruneForSummedRows, pruneRankedForRankSum, splitNarrow, trimmedNetwork } from "../../../oracle/compute/cpu/sorting-network.ts";
 import type { AggregatePlan } from "../../../oracle/compute/types.ts";
 import { alignUpdates } from "../../../oracle/protocol/alignment.ts";
 import type { Update } from "../../../oracle/protocol/update-file.ts";
@@ -101,6 +101,38 @@ describe("grouped sorting networks", function () {
   });
 });
 
+describe("the trimmed-mean network over groups", function () {
+  it("sums ranks [t, n - t) by merging only the groups' heads and tails, pruned and split, for any groups of at least 2t rows", function () {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 0, max: 8 }), fc.integer(), (extra, t, seed) => {
+        const sizes = extra.map((e) => 2 * t + e).filter((size) => size > 0);
+        fc.pre(sizes.length > 0);
+        const n = sizes.reduce((a, b) => a + b, 0);
+        fc.pre(n - 2 * t >= 1);
+        const groups = groupsOf(sizes);
+        const group = sizes.flatMap((size, g) => Array.from({ length: size }, () => g));
+        const network = trimmedNetwork(groups, t);
+        if (network === undefined) return expect.fail("every group has 2t rows");
+        let x = seed | 1;
+        const input = Array.from({ length: n }, () => {
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
+          return ((x >>> 0) % 9) - 4;
+        });
+        const { narrow, wide } = splitNarrow(pruneForSummedRows(network.comparators, n, network.summed), group);
+        const out = apply([...narrow, ...wide], input);
+        const sum = network.summed.reduce((s, r) => s + (out[r] as number), 0);
+        const sorted = [...input].sort((a, b) => a - b);
+        expect(sum).to.equal(sorted.slice(t, n - t).reduce((s, v) => s + v, 0));
+        expect(new Set(network.summed).size).to.equal(n - 2 * t);
+      }),
+      { seed: SEED, numRuns: 400 },
+    );
+    expect(trimmedNetwork(groupsOf([5, 3]), 2)).to.equal(undefined);
+  });
+});
+
 describe("the widening rank-sum kernel", function () {
   this.timeout(300_000);
 
@@ -167,9 +199,11 @@ describe("the widening rank-sum kernel", function () {
           x ^= x << 5;
           return j % 5 === 0 ? ((x >>> 0) % 3) - 1 : ((x >>> 0) % 255) - 127;
         });
-        // Exponents -8 to -12 in runs, so groups of several sizes; one member all zeros at a far exponent.
-        const zero = i === n - 1 && n > 2;
-        return { round: "1", base: "0x00", samples: 1, tensors: [{ name: "w", shape: [size], dtype: "I8", exp: zero ? 20 : -8 - (Math.floor(i / 3) % 5), q: zero ? new Int8Array(size) : q }] } as Update;
+        // Exponents -8 to -12 in runs, so groups of several sizes, and one member all zeros at a far
+        // exponent; from 100 members three long groups, so the trimmed mean takes the heads-and-tails network.
+        const zero = i === n - 1 && n > 2 && n < 100;
+        const exp = n >= 100 ? -8 - (i % 3) : -8 - (Math.floor(i / 3) % 5);
+        return { round: "1", base: "0x00", samples: 1, tensors: [{ name: "w", shape: [size], dtype: "I8", exp: zero ? 20 : exp, q: zero ? new Int8Array(size) : q }] } as Update;
       });
       const round = alignUpdates(updates, layout, { weighting: "uniform", maxSampleWeight: 1 });
       const members = round.updates.map((_, i) => i);
