@@ -172,7 +172,8 @@ describe("e2e: cw auditor watch disputes a wrongly signed round, governance upho
     expect(BigInt((await devnet.connection.ethers.provider.getBlock(event?.blockNumber ?? 0))?.timestamp ?? 0)).to.be.lessThan(finalized.challengeEnd);
     expect(decodeRoundStatus((await rounds.round(tamperedRound)).status)).to.equal("Disputed");
     expect(await token.balanceOf(watcher.address)).to.equal(bondBefore - finalized.disputeBond);
-    expect(watcher.lines().some((l) => l.roundId === String(tamperedRound) && l.msg === "round recomputed: MISMATCH, disputed")).to.equal(true);
+    // The watcher logs its report once its dispute transaction is confirmed, which can be just after the event is visible here.
+    await eventually(devnet, "the watcher's mismatch report", () => watcher.lines().some((l) => l.roundId === String(tamperedRound) && l.msg === "round recomputed: MISMATCH, disputed"), watcher);
   });
 
   it("upholds the dispute through governance: signers slashed, challenger paid, round reopened", async function () {
