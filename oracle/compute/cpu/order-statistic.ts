@@ -38,10 +38,13 @@ function kernelFor(width: 1 | 2, n: number, lo: number, hi: number): RankSumKern
 /**
  * Fewest elements of a slice for which a widening kernel is compiled when none for its shifts is
  * cached: each pattern of shifts needs its own kernel (3 ms to compile at 32 rows, 5-40 ms at 100-256),
- * which saves about a third of the int16 kernel's time (0.2-0.4 ms per block of 100 rows), so small
- * tensors of many patterns take the int16 kernel shared by every pattern.
+ * which saves a third or more of the int16 kernel's time (0.1-0.4 ms per block of 100 rows), so
+ * small tensors of many patterns take the int16 kernel shared by every pattern.
  */
 export const WIDENING_MIN_ELEMENTS = 2 ** 18;
+
+/** Shift patterns whose widening kernel costs more than the int16 kernel. */
+const costlier = new Set<string>();
 
 /**
  * The widening kernel for int8 rows ordered by shift (`shifts` ascending, one per row): rows of one
@@ -53,7 +56,7 @@ function wideningKernelFor(shifts: readonly number[], lo: number, hi: number, co
   const n = shifts.length;
   const key = `w/${lo}/${hi}/${shifts.join(",")}`;
   const known = kernels.get(key);
-  if (known !== undefined || !compile) return known;
+  if (known !== undefined || !compile || costlier.has(key)) return known;
   const groups: number[][] = [];
   shifts.forEach((d, i) => (i > 0 && d === shifts[i - 1] ? (groups.at(-1) as number[]).push(i) : groups.push([i])));
   // Two networks: the grouped sort (any ranks), and for a trimmed mean whose groups are long enough
@@ -69,7 +72,12 @@ function wideningKernelFor(shifts: readonly number[], lo: number, hi: number, co
   }
   const plain = pruneForRankSum(batcherNetwork(n), n, lo, hi).length;
   // A tie (as for the mean: no comparators at all) goes to the widening kernel: its rows are staged by a plain copy, at half the bytes.
-  if (cost(split) > 2 * plain) return undefined;
+  if (cost(split) > 2 * plain) {
+    // Remembered, so the networks are not built again for every slice of this pattern (a few hundred at most).
+    if (costlier.size >= 256) costlier.clear();
+    costlier.add(key);
+    return undefined;
+  }
   return cached(key, () => compileWideningRankSum(n, shifts, split.narrow, split.wide, summed));
 }
 
