@@ -105,17 +105,27 @@ export function mergeSortedRows(a: readonly number[], b: readonly number[], out:
  */
 export function groupedNetwork(groups: readonly (readonly number[])[]): RankedNetwork {
   const comparators: number[] = [];
-  const lists: number[][] = groups.filter((g) => g.length > 0).map((rows) => {
+  sortEachGroup(groups, comparators);
+  return { comparators, rankRow: mergeAll(groups.map((g) => [...g]), comparators) };
+}
+
+/** Appends Batcher's network for each group's rows (a group's rank `r` then sits in its `r`-th row). */
+function sortEachGroup(groups: readonly (readonly number[])[], comparators: number[]): void {
+  for (const rows of groups) {
     const network = batcherNetwork(rows.length);
     for (let c = 0; c < network.length; c += 2) comparators.push(rows[network[c] as number] as number, rows[network[c + 1] as number] as number);
-    return [...rows];
-  });
-  while (lists.length > 1) {
-    lists.sort((x, y) => x.length - y.length);
-    const [a, b] = lists.splice(0, 2) as [number[], number[]];
-    lists.push(mergeSortedRows(a, b, comparators));
   }
-  return { comparators, rankRow: lists[0] ?? [] };
+}
+
+/** Merges sorted row lists, the two shortest first, appending the comparators; returns the merged list. */
+function mergeAll(lists: readonly number[][], comparators: number[]): number[] {
+  const pending = lists.filter((l) => l.length > 0);
+  while (pending.length > 1) {
+    pending.sort((x, y) => x.length - y.length);
+    const [a, b] = pending.splice(0, 2) as [number[], number[]];
+    pending.push(mergeSortedRows(a, b, comparators));
+  }
+  return pending[0] ?? [];
 }
 
 /**
@@ -123,9 +133,7 @@ export function groupedNetwork(groups: readonly (readonly number[])[]): RankedNe
  * pruned as {@link pruneForRankSum} prunes (which is this for a network that sorts in place).
  */
 export function pruneRankedForRankSum(network: RankedNetwork, n: number, lo: number, hi: number): number[] {
-  const state = new Uint8Array(n);
-  for (let r = lo; r < hi; r++) state[network.rankRow[r] as number] = SUMMED;
-  return pruneFrom(network.comparators, state);
+  return pruneForSummedRows(network.comparators, n, network.rankRow.slice(lo, hi));
 }
 
 /**
@@ -167,21 +175,9 @@ export function splitNarrow(comparators: readonly number[], group: readonly numb
 export function trimmedNetwork(groups: readonly (readonly number[])[], t: number): { comparators: number[]; summed: number[] } | undefined {
   if (groups.some((g) => g.length < 2 * t)) return undefined;
   const comparators: number[] = [];
-  for (const rows of groups) {
-    const network = batcherNetwork(rows.length);
-    for (let c = 0; c < network.length; c += 2) comparators.push(rows[network[c] as number] as number, rows[network[c + 1] as number] as number);
-  }
-  const mergeAll = (lists: number[][]): number[] => {
-    const pending = lists.filter((l) => l.length > 0);
-    while (pending.length > 1) {
-      pending.sort((x, y) => x.length - y.length);
-      const [a, b] = pending.splice(0, 2) as [number[], number[]];
-      pending.push(mergeSortedRows(a, b, comparators));
-    }
-    return pending[0] ?? [];
-  };
-  const heads = mergeAll(groups.map((g) => g.slice(0, t)));
-  const tails = mergeAll(groups.map((g) => g.slice(g.length - t)));
+  sortEachGroup(groups, comparators);
+  const heads = mergeAll(groups.map((g) => g.slice(0, t)), comparators);
+  const tails = mergeAll(groups.map((g) => g.slice(g.length - t)), comparators);
   const middles = groups.flatMap((g) => g.slice(t, g.length - t));
   return { comparators, summed: [...middles, ...heads.slice(t), ...tails.slice(0, tails.length - t)] };
 }
