@@ -17,6 +17,7 @@ try {
   console.log("multihost test passed");
   process.exit(0);
 } catch (err) {
-  console.error("multihost test FAILED:", err);
+  // stdout, like the rest of the test's output, so that a log of stdout alone still says why.
+  console.log("multihost test FAILED:", err);
   process.exit(1);
 }

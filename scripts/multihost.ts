@@ -2,7 +2,7 @@
 // scenario on the chain host, and always removes the namespaces and links, also on failure.
 import { spawn } from "node:child_process";
 import type { Duplex } from "node:stream";
-import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -10,6 +10,8 @@ import { createHosts, destroyHosts, netemAvailable, servePartitions, whyNotRunna
 
 const HOSTS = ["chain", "opA", "opB", "opBWorkers", "redisCluster", "auditor", "keeper", "c1", "c2", "c3", "c4"] as const;
 const TIMEOUT_MS = 15 * 60_000;
+/** How much of each host's log a failed run prints. */
+const LOG_TAIL_LINES = 40;
 
 const reason = whyNotRunnable();
 if (reason !== undefined) {
@@ -52,6 +54,13 @@ try {
     if (dir.startsWith("devnet-") && (await stat(path)).mtimeMs >= startedAt) await rm(path, { recursive: true, force: true });
   }
   if (status === 0) await rm(work, { recursive: true, force: true });
-  else console.log(`multihost test failed; the hosts' logs are in ${work}`);
+  else {
+    // The work folder may be gone by the time someone reads a CI log: print each log's tail too.
+    for (const name of (await readdir(work).catch(() => [] as string[])).filter((n) => n.endsWith(".log")).sort()) {
+      const lines = (await readFile(join(work, name), "utf8").catch(() => "")).trimEnd().split("\n").slice(-LOG_TAIL_LINES);
+      console.log(`--- ${name} (last ${lines.length} lines)\n${lines.join("\n")}`);
+    }
+    console.log(`multihost test failed; the hosts' logs are in ${work}`);
+  }
 }
 process.exit(status);

@@ -29,6 +29,34 @@ export interface ScenarioReport {
 type Hosts = Record<"chain" | "opA" | "opB" | "opBWorkers" | "redisCluster" | "auditor" | "keeper" | "c1" | "c2" | "c3" | "c4", Host>;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const scenarioStart = Date.now();
+/** One progress line per stage, so that a failed run's output says how far it got. */
+const progress = (what: string): void => console.log(`multihost: ${((Date.now() - scenarioStart) / 1000).toFixed(1).padStart(6)} s  ${what}`);
+
+/**
+ * Resolves once `child` has printed a line containing `text` (its log goes to a file as well),
+ * rejects when it exits first or `timeoutMs` passes.
+ */
+function untilPrinted(child: ChildProcess, text: string, what: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const done = (err?: Error): void => {
+      clearTimeout(timer);
+      child.stdout?.off("data", onData);
+      child.off("exit", onExit);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onData = (chunk: Buffer): void => {
+      seen = (seen + chunk.toString()).slice(-(text.length + 65_536));
+      if (seen.includes(text)) done();
+    };
+    const onExit = (code: number | null): void => done(new Error(`${what} exited (code ${code}) before it printed "${text}"`));
+    const timer = setTimeout(() => done(new Error(`${what} did not print "${text}" within ${timeoutMs / 1000} s`)), timeoutMs);
+    child.stdout?.on("data", onData);
+    child.once("exit", onExit);
+  });
+}
 
 /** A static file server on `host` (a contributor's own web space), as a node one-liner. */
 const STATIC_SERVER = `const [dir, host] = process.argv.slice(1); require("node:http").createServer((q, s) => require("node:fs").createReadStream(require("node:path").join(dir, require("node:path").basename(q.url))).on("error", () => { s.statusCode = 404; s.end(); }).pipe(s)).listen(8000, host);`;
@@ -69,6 +97,7 @@ export async function runScenario(hosts: Hosts, work: string, execPath: string, 
   let devnet: Devnet | undefined;
   let cluster: TestRedisCluster | undefined;
   try {
+    progress("hardhat node up");
     devnet = await startDevnet({ dir: join(work, "chain"), operators: 2, contributors: 4, operatorThreshold: 2n, policy: DEVNET_POLICY, network: "localhost" });
     const d = devnet;
     const { rounds } = d.as(d.sponsor);
@@ -79,6 +108,7 @@ export async function runScenario(hosts: Hosts, work: string, execPath: string, 
     const roundId = await rounds.roundCount();
     const round = await rounds.round(roundId);
     const base = await d.as(d.sponsor).modelRegistry.modelVersion(round.baseModelVersion);
+    progress(`deployed; round ${roundId} open`);
     const contributorHosts = [hosts.c1, hosts.c2, hosts.c3, hosts.c4];
     const published: { hash: string; uri: string }[] = [];
     const ipfsPeers: string[] = [];
@@ -112,6 +142,7 @@ export async function runScenario(hosts: Hosts, work: string, execPath: string, 
       }
     }
 
+    progress("four updates published (two over IPFS, two over HTTP)");
     // Operators: A with its own Redis on its host; B on the 3-master cluster, its workers on another host.
     cluster = await startRedisCluster({ host: hosts.redisCluster.ip, launcher: ["ip", "netns", "exec", hosts.redisCluster.ns] });
     const clusterUrl = `redis+cluster://${cluster.nodes[1]!.host}:${cluster.nodes[1]!.port}`;
@@ -124,10 +155,14 @@ export async function runScenario(hosts: Hosts, work: string, execPath: string, 
       IPFS_REPO: join(work, `op${i}`, "ipfs"), IPFS_PEERS: ipfsPeers.join(","), WORKERS: "0",
     });
     await sleep(1_000);
-    const startA = (): ChildProcess => start(hosts.opA, "opA", [execPath, CW, "operator", "start"], operatorEnv(0, "redis://127.0.0.1:6379"));
-    const startB = (): ChildProcess => start(hosts.opB, "opB", [execPath, CW, "operator", "start"], operatorEnv(1, clusterUrl));
-    startA();
+    // At info level, so that the scenario sees "operator started" (the faults below are mid-round
+    // faults; an operator that cannot reach its chain while it starts exits, by design).
+    const startA = (): ChildProcess => start(hosts.opA, "opA", [execPath, CW, "operator", "start"], { ...operatorEnv(0, "redis://127.0.0.1:6379"), LOG_LEVEL: "info" });
+    const startB = (): ChildProcess => start(hosts.opB, "opB", [execPath, CW, "operator", "start"], { ...operatorEnv(1, clusterUrl), LOG_LEVEL: "info" });
+    const mainA = startA();
     let mainB = startB();
+    const operatorsStarted = Promise.all([untilPrinted(mainA, "operator started", "operator A", 120_000), untilPrinted(mainB, "operator started", "operator B", 120_000)]);
+    operatorsStarted.catch(() => undefined); // awaited below, before the faults
     const { ORACLE_PRIVATE_KEY: _key, ...workerEnv } = operatorEnv(1, clusterUrl);
     start(hosts.opBWorkers, "opB-worker", [execPath, CW, "operator", "worker"], workerEnv);
 
@@ -152,6 +187,9 @@ export async function runScenario(hosts: Hosts, work: string, execPath: string, 
       await sleep(250);
     }
     const closedAt = Date.now();
+    progress("the keeper closed the round");
+    await operatorsStarted;
+    progress("both operators started");
     const beforeAttests = String(await d.connection.provider.request({ method: "evm_snapshot", params: [] }));
 
     // Mid-round faults: A's host partitioned (at least 30 s, and until B's attest has been reorged
@@ -162,6 +200,7 @@ export async function runScenario(hosts: Hosts, work: string, execPath: string, 
     mainB.kill("SIGKILL");
     await sleep(2_000);
     mainB = startB();
+    progress("operator A's host partitioned; operator B's main process killed and restarted");
 
     // One attest reorged away: once B has attested, the chain reverts to just after the close and
     // grows other blocks; B's reconciler must attest again, with the same digest.
@@ -174,20 +213,26 @@ export async function runScenario(hosts: Hosts, work: string, execPath: string, 
       const digest = await rounds.attestationOf(roundId, operatorB);
       if (digest !== ZeroHash) reorgedDigest = digest;
     }
+    progress("operator B attested; reorging its attest away");
     assert.equal(await d.connection.provider.request({ method: "evm_revert", params: [beforeAttests] }), true, "evm_revert failed");
     assert.equal(await rounds.attestationOf(roundId, operatorB), ZeroHash, "the reorg did not remove B's attest");
     await sleep(Math.max(0, PARTITION_MS - (Date.now() - partitionedAt)));
     await requestPartition(control, hosts.opA, false);
+    progress("operator A's partition lifted");
 
     let status = "";
     for (;;) {
       status = decodeRoundStatus((await rounds.round(roundId)).status);
       if (status === "Finalized" || status === "Failed") break;
-      assert.ok(Date.now() - closedAt < 400_000, `round still ${status} 400 s after close`);
+      if (Date.now() - closedAt >= 400_000) {
+        const attested = await Promise.all(d.operators.map(async (o, i) => `operator ${"AB"[i]} ${(await rounds.attestationOf(roundId, o.signer.address)) === ZeroHash ? "has not attested" : "attested"}`));
+        assert.fail(`round still ${status} 400 s after close (${attested.join(", ")})`);
+      }
       await mine();
       await sleep(1_000);
     }
     const closeToFinalizedMs = Date.now() - closedAt;
+    progress(`round ${status}`);
     assert.equal(await rounds.attestationOf(roundId, operatorB), reorgedDigest, "B attested another digest after the reorg");
     assert.equal(status, "Finalized");
 
@@ -210,6 +255,7 @@ export async function runScenario(hosts: Hosts, work: string, execPath: string, 
     assert.equal(audit.status, 0, `cw verify-round failed: ${audit.stderr.slice(-2000)}`);
     assert.match(audit.stdout, /"match":true/);
 
+    progress("the auditor's recomputation matches");
     // Claims: each contributor claims from its own host (recomputing the round itself).
     // The claim window opens after the challenge window: advance chain time past it.
     await d.connection.networkHelpers.time.increase(Number(DEVNET_POLICY.challengeWindowSeconds) + 60);
@@ -224,6 +270,7 @@ export async function runScenario(hosts: Hosts, work: string, execPath: string, 
     const claims = await rounds.queryFilter(rounds.filters.RewardClaimed(roundId));
     assert.equal(claims.length, 4, "not every contributor was paid");
 
+    progress("all four contributors claimed");
     const bytes: Record<string, { sent: number; received: number }> = {};
     for (const host of Object.values(hosts)) bytes[host.name] = bytesMoved(host);
     passed = true;
