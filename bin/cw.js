@@ -5,9 +5,8 @@
 import module from "node:module";
 
 module.enableCompileCache?.();
-const { reportFailure } = await import("../oracle/cli/failure.ts");
+const { debugRequested, reportFailure } = await import("../oracle/cli/failure.ts");
 const { main } = await import("../oracle/cli/main.ts");
-const { debugRequested } = await import("../oracle/config.ts");
 
 // A failure outside the command's own promise (an emitter's error, a stray rejection) is still one line.
 const debug = process.argv.slice(2).includes("--debug") || debugRequested();

@@ -310,14 +310,6 @@ export function loadActorConfig<S extends typeof SponsorConfigSchema | typeof Ke
   return config;
 }
 
-/**
- * Whether failures print their stack trace (the `--debug` flag does the same): `DEBUG=1` or `DEBUG=true`. Other
- * values of DEBUG (`express:*`, used by the `debug` package) do not turn it on.
- */
-export function debugRequested(env: NodeJS.ProcessEnv = process.env): boolean {
-  return /^(1|true|yes)$/i.test(env.DEBUG ?? "");
-}
-
 /** Where the `localhost` Hardhat network finds its node: LOCALHOST_RPC_URL, default `npx hardhat node`'s address. */
 export const DEFAULT_LOCALHOST_RPC_URL = "http://127.0.0.1:8545";
 

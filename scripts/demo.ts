@@ -1,8 +1,8 @@
 // `npm run demo [-- options]`: the whole system end to end on one machine. See README.md.
 import { Command, InvalidArgumentError, Option } from "commander";
 
-import { EXIT_BAD_INPUT, reportFailure } from "../oracle/cli/failure.ts";
-import { debugRequested, loadConfig } from "../oracle/config.ts";
+import { EXIT_BAD_INPUT, debugRequested, reportFailure } from "../oracle/cli/failure.ts";
+import { loadConfig } from "../oracle/config.ts";
 import { DEFAULT_DEMO_OPTIONS, runDemo } from "../oracle/demo/run-demo.ts";
 import { InvalidInputError, RedisUnavailableError } from "../oracle/errors.ts";
 import { pingRedis, redactUrl } from "../oracle/operator/redis-server.ts";

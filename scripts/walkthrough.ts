@@ -11,8 +11,7 @@ import { fileURLToPath } from "node:url";
 import { JsonRpcProvider, Network } from "ethers";
 
 import { connectContracts } from "../oracle/chain/contracts.ts";
-import { reportFailure } from "../oracle/cli/failure.ts";
-import { debugRequested } from "../oracle/config.ts";
+import { debugRequested, reportFailure } from "../oracle/cli/failure.ts";
 import { readDeployment } from "../oracle/chain/deployment.ts";
 import { startRedisServer } from "../oracle/operator/redis-server.ts";
 

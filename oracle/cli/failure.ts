@@ -11,6 +11,14 @@ export const EXIT_BAD_INPUT = 2;
 /** Exit status for any other failure: an unreachable chain, a revert, a bug. */
 export const EXIT_FAILURE = 1;
 
+/**
+ * Whether failures print their stack trace (the `--debug` flag does the same): `DEBUG=1` or `DEBUG=true`. Other
+ * values of DEBUG (`express:*`, used by the `debug` package) do not turn it on.
+ */
+export function debugRequested(env: NodeJS.ProcessEnv = process.env): boolean {
+  return /^(1|true|yes)$/i.test(env.DEBUG ?? "");
+}
+
 /** A failure as the user sees it: one line and an exit status. */
 export interface Failure {
   readonly line: string;

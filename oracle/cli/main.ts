@@ -2,8 +2,7 @@ import { readdir } from "node:fs/promises";
 
 import { Command } from "commander";
 
-import { debugRequested } from "../config.ts";
-import { EXIT_BAD_INPUT, reportFailure } from "./failure.ts";
+import { EXIT_BAD_INPUT, debugRequested, reportFailure } from "./failure.ts";
 
 const COMMANDS_DIR = new URL("./commands/", import.meta.url);
 

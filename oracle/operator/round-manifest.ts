@@ -2,7 +2,7 @@ import { z } from "zod";
 
 import type { DistancePartial, ScorePartial } from "../compute/types.ts";
 import { IntegrityError } from "../errors.ts";
-import { PolicySchema, type Policy } from "../protocol/policy.ts";
+import { parsePolicy, type Policy } from "../protocol/policy.ts";
 import { INVALID_REASONS, type InvalidReason } from "../protocol/validate.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
 import { mustGet } from "../storage/must-get.ts";
@@ -41,7 +41,7 @@ export async function putManifest(store: BlobStore, manifest: RoundManifest): Pr
 /** Reads a manifest. @throws {IntegrityError} when it is missing or not a manifest. */
 export async function getManifest(store: BlobStore, hash: string): Promise<RoundManifest> {
   const json = ManifestJsonSchema.parse(JSON.parse(decoder.decode(await mustGet(store, hash, "round manifest"))));
-  return { ...json, policy: PolicySchema.parse(json.policy) };
+  return { ...json, policy: parsePolicy(json.policy) };
 }
 
 /** A shard's output: distance partials, or an aggregate slice with its score partial. */

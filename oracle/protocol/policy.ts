@@ -1,6 +1,5 @@
-import { z } from "zod";
-
 import { InvalidInputError } from "../errors.ts";
+import { complete, fieldPath, matching, oneOf, safeInteger, strictObject, type Problems } from "./json-fields.ts";
 
 /** The aggregation rules of docs/protocol.md §3. */
 export const RULES = ["fedavg", "median", "trimmed-mean", "multi-krum"] as const;
@@ -11,28 +10,54 @@ export const BPS_DENOMINATOR = 10_000;
 /** `C = clipMantissa * 2^clipExp` must not exceed 2^12 (§2); this is what bounds |Q| by 2^52. */
 export const MAX_CLIP_LOG2 = 12;
 
-const int = z.number().int().refine(Number.isSafeInteger, "must be a safe integer");
+/** The weightings of docs/protocol.md §3. */
+export const WEIGHTINGS = ["uniform", "samples"] as const;
 
-/** JSON form of a model policy (§2). Integers must be exact JSON integers; `rewardPool` a decimal string. */
-export const PolicySchema = z
-  .object({
-    rule: z.enum(RULES),
-    trimBps: int.min(0).max(BPS_DENOMINATOR / 2 - 1),
-    krumF: int.min(0),
-    weighting: z.enum(["uniform", "samples"]),
-    maxSampleWeight: int.min(1),
-    clipMantissa: int.min(1),
-    // Bounded below so exact comparisons never build absurdly wide integers; 2^-1074 is binary64's floor.
-    clipExp: int.min(-1074).max(MAX_CLIP_LOG2),
-    minContributors: int.min(1),
-    rewardPool: z.string().regex(/^(0|[1-9][0-9]{0,77})$/, "must be a decimal uint256").transform(BigInt),
-  })
-  .strict()
-  .refine((p) => clipWithinLimit(p.clipMantissa, p.clipExp), "clip norm C = clipMantissa * 2^clipExp exceeds 2^12")
-  .refine((p) => p.rewardPool < 2n ** 256n, "rewardPool exceeds uint256");
+/** A parsed policy (§2); `rewardPool` is exact. */
+export type Policy = {
+  rule: Rule;
+  trimBps: number;
+  krumF: number;
+  weighting: (typeof WEIGHTINGS)[number];
+  maxSampleWeight: number;
+  clipMantissa: number;
+  clipExp: number;
+  minContributors: number;
+  rewardPool: bigint;
+};
 
-/** A parsed policy; `rewardPool` is exact. */
-export type Policy = z.output<typeof PolicySchema>;
+const POLICY_KEYS = ["rule", "trimBps", "krumF", "weighting", "maxSampleWeight", "clipMantissa", "clipExp", "minContributors", "rewardPool"] as const;
+const UINT256_DECIMAL = /^(0|[1-9][0-9]{0,77})$/;
+
+/**
+ * Checks the JSON form of a policy at `path` ("" for a policy on its own): integers must be exact JSON
+ * integers, `rewardPool` a decimal string below 2^256. Appends each problem; the policy when there is none.
+ */
+export function checkPolicy(value: unknown, path: string, problems: Problems): Policy | undefined {
+  const before = problems.length;
+  const self = path === "" ? "policy" : path;
+  const json = strictObject(value, self, POLICY_KEYS, problems);
+  if (json === undefined) return undefined;
+  const max = Number.MAX_SAFE_INTEGER;
+  const field = (key: (typeof POLICY_KEYS)[number]): [unknown, string] => [json[key], fieldPath(path, key)];
+  const rule = oneOf(...field("rule"), RULES, problems);
+  const trimBps = safeInteger(...field("trimBps"), 0, BPS_DENOMINATOR / 2 - 1, problems);
+  const krumF = safeInteger(...field("krumF"), 0, max, problems);
+  const weighting = oneOf(...field("weighting"), WEIGHTINGS, problems);
+  const maxSampleWeight = safeInteger(...field("maxSampleWeight"), 1, max, problems);
+  const clipMantissa = safeInteger(...field("clipMantissa"), 1, max, problems);
+  // Bounded below so exact comparisons never build absurdly wide integers; 2^-1074 is binary64's floor.
+  const clipExp = safeInteger(...field("clipExp"), -1074, MAX_CLIP_LOG2, problems);
+  const minContributors = safeInteger(...field("minContributors"), 1, max, problems);
+  const pool = matching(...field("rewardPool"), UINT256_DECIMAL, "must be a decimal uint256", problems);
+  const rewardPool = pool === undefined ? undefined : BigInt(pool);
+  if (rewardPool !== undefined && rewardPool >= 2n ** 256n) problems.push(`${fieldPath(path, "rewardPool")}: exceeds uint256`);
+  if (clipMantissa !== undefined && clipExp !== undefined && !clipWithinLimit(clipMantissa, clipExp)) {
+    problems.push(`${self}: clip norm C = clipMantissa * 2^clipExp exceeds 2^12`);
+  }
+  if (problems.length > before) return undefined;
+  return complete<Policy>({ rule, trimBps, krumF, weighting, maxSampleWeight, clipMantissa, clipExp, minContributors, rewardPool });
+}
 
 function clipWithinLimit(mantissa: number, exp: number): boolean {
   // C <= 2^12  <=>  mantissa <= 2^(12 - exp), compared exactly.
@@ -45,9 +70,8 @@ function clipWithinLimit(mantissa: number, exp: number): boolean {
  * @throws {InvalidInputError} listing every problem.
  */
 export function parsePolicy(value: unknown): Policy {
-  const parsed = PolicySchema.safeParse(value);
-  if (!parsed.success) {
-    throw new InvalidInputError(`invalid policy: ${parsed.error.issues.map((i) => `${i.path.join(".") || "policy"}: ${i.message}`).join("; ")}`);
-  }
-  return parsed.data;
+  const problems: Problems = [];
+  const policy = checkPolicy(value, "", problems);
+  if (policy === undefined) throw new InvalidInputError(`invalid policy: ${problems.join("; ")}`);
+  return policy;
 }

@@ -1,32 +1,13 @@
-import { z } from "zod";
-
 import { InvalidInputError } from "../errors.ts";
 import { HASH_PATTERN } from "./hash.ts";
-import { PolicySchema, type Policy } from "./policy.ts";
+import { array, fieldPath, matching, strictObject, type Problems } from "./json-fields.ts";
+import { checkPolicy, type Policy } from "./policy.ts";
 
 /** A contributor who revealed: address (lowercase), revealed update hash, and the fetched file or `null`. */
 export type Contributor = { address: string; revealedHash: string; file: Uint8Array | null };
 
 /** Everything one round's aggregation reads. */
 export type RoundInput = { roundId: string; policy: Policy; base: Uint8Array; contributors: Contributor[] };
-
-/** `round.json` of a conformance case (docs/protocol.md §6); `file` names a file beside it or is null. */
-export const RoundJsonSchema = z
-  .object({
-    roundId: z.string().regex(/^(0|[1-9][0-9]{0,77})$/, "must be a decimal integer"),
-    policy: PolicySchema,
-    contributors: z.array(
-      z
-        .object({
-          address: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 20-byte hex address").transform((a) => a.toLowerCase()),
-          revealedHash: z.string().regex(HASH_PATTERN, "must be a 32-byte hex hash"),
-          file: z.string().regex(/^[A-Za-z0-9_.-]{1,255}$/, "must be a plain file name").nullable(),
-        })
-        .strict(),
-    ),
-  })
-  .strict()
-  .refine((r) => new Set(r.contributors.map((c) => c.address)).size === r.contributors.length, "duplicate contributor address");
 
 /** Parsed `round.json`. */
 export type RoundJson = { roundId: string; policy: Policy; contributors: { address: string; revealedHash: string; file: string | null }[] };
@@ -36,9 +17,35 @@ export type RoundJson = { roundId: string; policy: Policy; contributors: { addre
  * @throws {InvalidInputError} listing every problem.
  */
 export function parseRoundJson(value: unknown): RoundJson {
-  const parsed = RoundJsonSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new InvalidInputError(`invalid round.json: ${parsed.error.issues.map((i) => `${i.path.join(".") || "round"}: ${i.message}`).join("; ")}`);
+  const problems: Problems = [];
+  const round = checkRoundJson(value, problems);
+  if (round === undefined) throw new InvalidInputError(`invalid round.json: ${problems.join("; ")}`);
+  return round;
+}
+
+const DECIMAL_ID = /^(0|[1-9][0-9]{0,77})$/;
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const PLAIN_FILE_NAME = /^[A-Za-z0-9_.-]{1,255}$/;
+
+/** `round.json` of a conformance case (docs/protocol.md §6), checked field by field; `file` names a file beside it or is null. */
+function checkRoundJson(value: unknown, problems: Problems): RoundJson | undefined {
+  const json = strictObject(value, "round", ["roundId", "policy", "contributors"], problems);
+  if (json === undefined) return undefined;
+  const roundId = matching(json.roundId, "roundId", DECIMAL_ID, "must be a decimal integer", problems);
+  const policy = checkPolicy(json.policy, "policy", problems);
+  const contributors: RoundJson["contributors"] = [];
+  const seen = new Set<string>();
+  for (const [i, entry] of (array(json.contributors, "contributors", problems) ?? []).entries()) {
+    const path = fieldPath("contributors", i);
+    const c = strictObject(entry, path, ["address", "revealedHash", "file"], problems);
+    if (c === undefined) continue;
+    const address = matching(c.address, fieldPath(path, "address"), ADDRESS, "must be a 20-byte hex address", problems)?.toLowerCase();
+    const revealedHash = matching(c.revealedHash, fieldPath(path, "revealedHash"), HASH_PATTERN, "must be a 32-byte hex hash", problems);
+    const file = c.file === null ? null : matching(c.file, fieldPath(path, "file"), PLAIN_FILE_NAME, "must be a plain file name or null", problems);
+    if (address !== undefined && seen.has(address)) problems.push(`${path}.address: duplicate contributor address`);
+    if (address !== undefined) seen.add(address);
+    if (address !== undefined && revealedHash !== undefined && file !== undefined) contributors.push({ address, revealedHash, file });
   }
-  return parsed.data;
+  if (problems.length > 0 || roundId === undefined || policy === undefined) return undefined;
+  return { roundId, policy, contributors };
 }

@@ -1,0 +1,17 @@
+import module from "node:module"; module.enableCompileCache?.();
+const t0 = performance.now();
+const { loadCase } = await import("./oracle/storage/case-loader.ts");
+const { createBackend } = await import("./oracle/compute/backends.ts");
+const { aggregateRound } = await import("./oracle/compute/aggregate-round.ts");
+const { canonicalJson } = await import("./oracle/protocol/result.ts");
+const t1 = performance.now();
+const input = await loadCase(process.argv[2] as string);
+const t2 = performance.now();
+const backend = await createBackend("cpu", {});
+const t3 = performance.now();
+const { result } = await aggregateRound(input, { backend, shards: 1 });
+const t4 = performance.now();
+canonicalJson(result);
+await backend.dispose();
+const t5 = performance.now();
+console.log(`boot ${t0.toFixed(1)} imports ${(t1-t0).toFixed(1)} load ${(t2-t1).toFixed(1)} backend ${(t3-t2).toFixed(1)} aggregate ${(t4-t3).toFixed(1)} dispose ${(t5-t4).toFixed(1)} total ${t5.toFixed(1)}`);
