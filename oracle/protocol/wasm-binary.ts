@@ -24,7 +24,8 @@ export const OP = {
 /** SIMD opcodes (after the 0xfd prefix), from the WebAssembly SIMD specification. */
 export const SIMD_OP = {
   load: 0, store: 11, const: 12,
-  i8Abs: 96, i8Min: 118, i8Max: 120, i8MaxU: 121,
+  i8Eq: 35, or: 80, anyTrue: 83,
+  i8Abs: 96, i8AddSat: 111, i8Min: 118, i8Max: 120, i8MaxU: 121,
   i16ExtLowI8: 135, i16ExtHighI8: 136, i16Shl: 139, i16Add: 142, i16Min: 150, i16Max: 152, i16MaxU: 153, i16Abs: 128,
   i32ExtLowI16: 167, i32ExtHighI16: 168, i32Shl: 171, i32Add: 174, i32DotI16: 186, i32ExtMulLowI16: 188, i32ExtMulHighI16: 189,
   i64ExtLowU32: 201, i64ExtHighU32: 202, i64ExtLowI32: 199, i64ExtHighI32: 200, i64Add: 206,

@@ -2,7 +2,7 @@ import type { AlignedRound } from "../../protocol/alignment.ts";
 import { RHE_SMALL_LIMIT } from "../../protocol/rounding.ts";
 import type { AggregatePlan } from "../types.ts";
 import { BLOCK, type TensorSlice } from "../blocks.ts";
-import { compileRankSum, compileWideningRankSum, MAX_RANK_SUM_ROWS, rankSumFits, type RankSumKernel } from "./rank-sum-wasm.ts";
+import { compileRankSum, compileSaturatingRankSum, compileWideningRankSum, MAX_RANK_SUM_ROWS, MAX_SATURATING_SHIFT, rankSumFits, type RankSumKernel } from "./rank-sum-wasm.ts";
 import { batcherNetwork, groupedNetwork, pruneForRankSum, pruneForSummedRows, pruneRankedForRankSum, splitNarrow, trimmedNetwork } from "./sorting-network.ts";
 
 type OrderPlan = Exclude<AggregatePlan, { kind: "weighted-mean" }>;
@@ -82,6 +82,18 @@ function wideningKernelFor(shifts: readonly number[], lo: number, hi: number, co
 }
 
 /**
+ * The saturating kernel for int8 rows of the given shifts (one per row, in the members' order), or
+ * undefined when none is cached and `compile` is false (a small slice: see {@link WIDENING_MIN_ELEMENTS}).
+ */
+function saturatingKernelFor(shifts: readonly number[], lo: number, hi: number, compile: boolean): RankSumKernel | undefined {
+  const n = shifts.length;
+  const key = `s/${lo}/${hi}/${shifts.join(",")}`;
+  const known = kernels.get(key);
+  if (known !== undefined || !compile) return known;
+  return cached(key, () => compileSaturatingRankSum(n, shifts, pruneForRankSum(batcherNetwork(n), n, lo, hi), lo, hi));
+}
+
+/**
  * Median or trimmed mean of one tensor slice with the SIMD rank-sum kernel, when every member's
  * array is int8 or int16 and its aligned values, relative to the members' smallest shift, fit the
  * kernel's lanes. Returns false (writing nothing) otherwise; the caller then takes the general path.
@@ -90,7 +102,9 @@ function wideningKernelFor(shifts: readonly number[], lo: number, hi: number, co
  * sorting `r_i = q_i * 2^(s_i - s0)`, and the kept sum of Q is `2^s0` times the kept sum of r. Every
  * `|r_i| <= maxAbs_i / 2^s0`; when that is at most 127 (all int8, equal shifts) the rows are int8,
  * when at most 32,767 they are int16 (shifting by `s_i - s0` within that proven bound), and the
- * kernel's sums are exact ({@link rankSumFits}). The quotient is exact while
+ * kernel's sums are exact ({@link rankSumFits}). A median of int8 arrays of different shifts first
+ * takes the saturating kernel (int8 lanes, `clamp(r_i)`: exact wherever no kept value reaches -128 or
+ * 127, which the kernel reports per block; see {@link compileSaturatingRankSum}). The quotient is exact while
  * `count * M + count <= 2^52` (M the largest |Q|), as for {@link rheSmall}.
  */
 export function orderStatisticSlice(round: AlignedRound, plan: OrderPlan, slice: TensorSlice, out: Float64Array, at: number, minWideningElements = WIDENING_MIN_ELEMENTS): boolean {
@@ -122,25 +136,41 @@ export function orderStatisticSlice(round: AlignedRound, plan: OrderPlan, slice:
   const width: 1 | 2 = allInt8 && equalShifts && rankSumFits(1, count) ? 1 : 2;
   if (rMax > 32_767 || !rankSumFits(width, count)) return false;
   const scale = 2 ** s0;
-  // int8 arrays of different shifts: rows ordered by shift, so that each shift's rows sort on int8
-  // lanes before the merges widen them (a widened row then holds `q * 2^(s - s0)`, within the bound above).
-  const order = Array.from({ length: n }, (_, i) => i);
-  let kernel: RankSumKernel | undefined;
-  if (allInt8 && !equalShifts) {
-    order.sort((a, b) => (shifts[a] as number) - (shifts[b] as number) || a - b);
-    // A shift of 15 or more only reaches all-zero rows (|q| >= 1 would pass 32,767), which any shift keeps at zero.
-    kernel = wideningKernelFor(order.map((i) => Math.min((shifts[i] as number) - s0, 15)), lo, hi, slice.to - slice.from >= minWideningElements);
-  }
-  const widening = kernel !== undefined;
-  kernel ??= kernelFor(width, n, lo, hi);
+  const large = slice.to - slice.from >= minWideningElements;
+  // The median of int8 arrays of different shifts: first the saturating kernel, on int8 lanes in the
+  // members' own order; a block where a kept value saturated, and the rest of the slice, take the exact kernels below.
+  let saturating = plan.kind === "median" && allInt8 && !equalShifts && rankSumFits(1, count) ? saturatingKernelFor(shifts.map((d) => Math.min(d - s0, MAX_SATURATING_SHIFT)), lo, hi, large) : undefined;
+  let exact: { kernel: RankSumKernel; order: number[]; widening: boolean } | undefined;
+  const exactKernel = (): { kernel: RankSumKernel; order: number[]; widening: boolean } => {
+    // int8 arrays of different shifts: rows ordered by shift, so that each shift's rows sort on int8
+    // lanes before the merges widen them (a widened row then holds `q * 2^(s - s0)`, within the bound above).
+    const order = Array.from({ length: n }, (_, i) => i);
+    let kernel: RankSumKernel | undefined;
+    if (allInt8 && !equalShifts) {
+      order.sort((a, b) => (shifts[a] as number) - (shifts[b] as number) || a - b);
+      // A shift of 15 or more only reaches all-zero rows (|q| >= 1 would pass 32,767), which any shift keeps at zero.
+      kernel = wideningKernelFor(order.map((i) => Math.min((shifts[i] as number) - s0, 15)), lo, hi, large);
+    }
+    return { kernel: kernel ?? kernelFor(width, n, lo, hi), order, widening: kernel !== undefined };
+  };
   for (let from = slice.from; from < slice.to; from += BLOCK) {
     const to = Math.min(slice.to, from + BLOCK);
+    const base = at + from - slice.from;
+    if (saturating !== undefined) {
+      for (let r = 0; r < n; r++) saturating.stageRow(r, arrays[r] as Int8Array, from, to, 0);
+      if (saturating.run(to - from)) {
+        saturating.writeQuotients(to - from, scale, count, out, base);
+        continue;
+      }
+      saturating = undefined;
+    }
+    exact ??= exactKernel();
+    const { kernel, order, widening } = exact;
     for (let r = 0; r < n; r++) {
       const i = order[r] as number;
       kernel.stageRow(r, arrays[i] as Int8Array | Int16Array, from, to, widening ? 0 : (shifts[i] as number) - s0);
     }
     kernel.run(to - from);
-    const base = at + from - slice.from;
     kernel.writeQuotients(to - from, scale, count, out, base);
   }
   return true;

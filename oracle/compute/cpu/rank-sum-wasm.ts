@@ -18,7 +18,12 @@ export type RankSumKernel = {
   rows: Int8Array | Int16Array;
   /** The rank sums after {@link RankSumKernel.run}. */
   sums: Int16Array | Int32Array;
-  run(len: number): void;
+  /**
+   * Sorts and sums the first `len` elements of every row. Returns whether the sums are exact: always
+   * true, except for a saturating kernel ({@link compileSaturatingRankSum}) when a kept value may have
+   * saturated.
+   */
+  run(len: number): boolean;
   /**
    * Writes `source[from, to)` shifted left by `shift` into row `i` (int8 rows take int8 sources
    * unshifted; int16 rows widen in SIMD). The caller proves every shifted value fits the row type;
@@ -81,12 +86,15 @@ export const MAX_RANK_SUM_ROWS = 256;
 const COMPARATOR_BYTES = 6 * 4 + 2 * 4;
 
 /** Code size and local counts of a rank-sum kernel, from the same arithmetic as the generator. */
-export function rankSumKernelSize(n: number, comparators: number, count: number): { maxBodyBytes: number; locals: number; pages: (width: 1 | 2) => number } {
+export function rankSumKernelSize(n: number, comparators: number, count: number, saturating = false): { maxBodyBytes: number; locals: number; pages: (width: 1 | 2) => number } {
   const perRow = 4 + 6 + 4 + 4; // local.get x2, v128.load with memarg, local.set (3-byte LEBs)
   const perRank = 2 * (4 + 2 + 4 + 2 + 4);
+  // Saturating: up to MAX_SATURATING_SHIFT doublings per row (two local.get, add_sat, local.set), and
+  // per kept rank two comparisons with constant vectors OR-ed into the flag; the flag's any_true at the end.
+  const saturation = saturating ? n * MAX_SATURATING_SHIFT * (3 * 4 + 3) + count * (2 * (4 + 18 + 3) + 2 * 3 + 2 * 4) + 8 : 0;
   return {
-    maxBodyBytes: 128 + n * perRow + (comparators / 2) * COMPARATOR_BYTES + count * perRank,
-    locals: 3 + n + 2,
+    maxBodyBytes: 128 + n * perRow + (comparators / 2) * COMPARATOR_BYTES + count * perRank + saturation,
+    locals: 3 + n + 2 + (saturating ? 1 : 0),
     pages: (width) => Math.ceil((n * rankSumRowBytes(width) + 16 + BLOCK * 2 * width + 32 + STAGE_ROW_BYTES + 16) / PAGE_BYTES),
   };
 }
@@ -110,13 +118,25 @@ export function wideningKernelSize(n: number, narrow: number, wide: number, coun
   };
 }
 
-/** The body of `run(in, out, bytes)`: locals 0-2 are the params, 3 the byte offset, 4.. the rows. */
-function body(width: 1 | 2, n: number, comparators: readonly number[], lo: number, hi: number): number[] {
+/**
+ * Doublings past which every nonzero int8 value saturates (|q| >= 1 gives 2^7 >= 128); a larger
+ * shift saturates the same values the same way.
+ */
+export const MAX_SATURATING_SHIFT = 7;
+
+/**
+ * The body of `run(in, out, bytes)`: locals 0-2 are the params, 3 the byte offset, 4.. the rows.
+ * With `saturate` (int8 rows, one shift per row), each loaded row is doubled `saturate[i]` times with
+ * saturation before the comparators, and `run` returns whether no kept rank's value is -128 or 127
+ * (local 6 + n accumulates the lanes where one is).
+ */
+function body(width: 1 | 2, n: number, comparators: readonly number[], lo: number, hi: number, saturate?: readonly number[]): number[] {
   const OFF = 3;
   // Every local index is LEB128-encoded: indices of 128 and more take several bytes.
   const row = (i: number): number[] => uleb(4 + i);
   const ACC_LOW = uleb(4 + n);
   const ACC_HIGH = uleb(5 + n);
+  const FLAG = uleb(6 + n);
   const [min, max] = width === 1 ? [SIMD_OP.i8Min, SIMD_OP.i8Max] : [SIMD_OP.i16Min, SIMD_OP.i16Max];
   const [extLow, extHigh, add] = width === 1 ? [SIMD_OP.i16ExtLowI8, SIMD_OP.i16ExtHighI8, SIMD_OP.i16Add] : [SIMD_OP.i32ExtLowI16, SIMD_OP.i32ExtHighI16, SIMD_OP.i32Add];
   const code: number[] = [OP.block, OP.void, OP.loop, OP.void];
@@ -126,7 +146,13 @@ function body(width: 1 | 2, n: number, comparators: readonly number[], lo: numbe
   // at all), so that without comparators (the mean) no row stays live, and none spills.
   const touched = new Uint8Array(n);
   for (const r of comparators) touched[r] = 1;
-  for (let i = 0; i < n; i++) if (touched[i] === 1) code.push(...load(i), OP.localSet, ...row(i));
+  // A saturating kernel doubles every row it uses before the comparators, the kept ones included.
+  if (saturate !== undefined) for (let r = lo; r < hi; r++) touched[r] = 1;
+  for (let i = 0; i < n; i++) {
+    if (touched[i] === 0) continue;
+    code.push(...load(i), OP.localSet, ...row(i));
+    for (let d = 0; d < Math.min(saturate?.[i] ?? 0, MAX_SATURATING_SHIFT); d++) code.push(OP.localGet, ...row(i), OP.localGet, ...row(i), ...simd(SIMD_OP.i8AddSat), OP.localSet, ...row(i));
+  }
   for (let c = 0; c < comparators.length; c += 2) {
     const a = row(comparators[c] as number);
     const b = row(comparators[c + 1] as number);
@@ -140,13 +166,20 @@ function body(width: 1 | 2, n: number, comparators: readonly number[], lo: numbe
     code.push(OP.localSet, ...ACC_LOW, OP.localGet, ...row(r), ...simd(extHigh));
     if (r > lo) code.push(OP.localGet, ...ACC_HIGH, ...simd(add));
     code.push(OP.localSet, ...ACC_HIGH);
+    if (saturate !== undefined) {
+      const extremes = [127, -128].flatMap((v) => [OP.localGet, ...row(r), ...simd(SIMD_OP.const, ...new Array<number>(16).fill(v & 0xff)), ...simd(SIMD_OP.i8Eq)]);
+      code.push(...extremes, ...simd(SIMD_OP.or), OP.localGet, ...FLAG, ...simd(SIMD_OP.or), OP.localSet, ...FLAG);
+    }
   }
   // Output address: out + 2 * off, the same for both widths (sums are twice as wide as inputs).
   for (const [acc, offset] of [[ACC_LOW, 0], [ACC_HIGH, 16]] as const) {
     code.push(OP.localGet, 1, OP.localGet, OFF, OP.i32Const, 1, OP.i32Shl, OP.i32Add, OP.localGet, ...acc, ...simd(SIMD_OP.store, 4, ...uleb(offset)));
   }
-  code.push(OP.localGet, OFF, OP.i32Const, ...sleb(16), OP.i32Add, OP.localSet, OFF, OP.br, 0, OP.end, OP.end, OP.end);
-  const locals = [2, 1, OP.i32, ...uleb(n + 2), OP.v128];
+  code.push(OP.localGet, OFF, OP.i32Const, ...sleb(16), OP.i32Add, OP.localSet, OFF, OP.br, 0, OP.end, OP.end);
+  // The saturating kernel's result: 1 when no kept value was at an int8 extreme.
+  if (saturate !== undefined) code.push(OP.localGet, ...FLAG, ...simd(SIMD_OP.anyTrue), OP.i32Eqz);
+  code.push(OP.end);
+  const locals = [2, 1, OP.i32, ...uleb(n + 2 + (saturate === undefined ? 0 : 1)), OP.v128];
   const fn = [...locals, ...code];
   return [...uleb(fn.length), ...fn];
 }
@@ -256,6 +289,26 @@ export function compileRankSum(width: 1 | 2, n: number, comparators: readonly nu
 }
 
 /**
+ * Compiles a saturating kernel: int8 rows, row `i` standing for the values `r * 2^shifts[i]` of which
+ * only `r` is stored; `comparators` sort any `n` rows ({@link pruneForRankSum} of Batcher's network),
+ * the sum covers ranks `[lo, hi)`, `hi - lo` within {@link rankSumFits} for int8.
+ *
+ * Exactness: each row is doubled `shifts[i]` times with int8 saturation, which gives
+ * `clamp(r * 2^shifts[i])` to [-128, 127] (a doubling of an already saturated value stays saturated),
+ * and clamping is monotone, so the sorted clamped rows are the clamped sorted values. A kept rank's
+ * clamped value is the exact one whenever it lies strictly inside (-128, 127); `run` returns false
+ * when any kept value is -128 or 127 (the sums are then not to be used), true otherwise.
+ */
+export function compileSaturatingRankSum(n: number, shifts: readonly number[], comparators: readonly number[], lo: number, hi: number): RankSumKernel {
+  assertInvariant(n >= 1 && n <= MAX_RANK_SUM_ROWS && lo < hi && hi <= n && rankSumFits(1, hi - lo) && shifts.length === n && shifts.every((d) => Number.isInteger(d) && d >= 0), `saturating rank-sum kernel for ${n} rows [${lo}, ${hi}) is outside the generator's range`);
+  const size = rankSumKernelSize(n, comparators.length, hi - lo, true);
+  assertInvariant(size.locals <= WASM_LIMITS.locals && size.pages(1) <= WASM_LIMITS.pages, "rank-sum kernel exceeds the WebAssembly limits");
+  const code = body(1, n, comparators, lo, hi, shifts);
+  assertInvariant(code.length <= size.maxBodyBytes && size.maxBodyBytes <= WASM_LIMITS.functionBytes, `rank-sum kernel body of ${code.length} bytes exceeds its derived bound`);
+  return instantiate(1, 2, n, size.pages(1), code, true);
+}
+
+/**
  * Compiles a widening kernel: int8 rows, row `i` holding values `r * 2^shifts[i]` of which only `r`
  * is stored. The `narrow` comparators (see {@link splitNarrow}) compare rows of equal shift and run
  * on the int8 values, 16 lanes; then each row is widened to int16 and shifted, and the `wide`
@@ -272,13 +325,13 @@ export function compileWideningRankSum(n: number, shifts: readonly number[], nar
 }
 
 /** The module around a `run` body, its memory and the views and helpers of {@link RankSumKernel}. */
-function instantiate(width: 1 | 2, sumBytes: 2 | 4, n: number, pages: number, code: number[]): RankSumKernel {
+function instantiate(width: 1 | 2, sumBytes: 2 | 4, n: number, pages: number, code: number[], returnsExact = false): RankSumKernel {
   const rowBytes = rankSumRowBytes(width);
   const inBytes = n * rowBytes;
   const outBytes = BLOCK * sumBytes + 32;
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 3, OP.i32, OP.i32, OP.i32, 0]),
+    ...section(1, [1, 0x60, 3, OP.i32, OP.i32, OP.i32, ...(returnsExact ? [1, OP.i32] : [0])]),
     ...section(2, [1, ...name("m"), ...name("mem"), 0x02, 0x00, ...uleb(pages)]),
     ...section(3, [1, 0]),
     ...section(7, [1, ...name("run"), 0x00, 0]),
@@ -286,7 +339,7 @@ function instantiate(width: 1 | 2, sumBytes: 2 | 4, n: number, pages: number, co
   ];
   const memory = new wasm.Memory({ initial: pages });
   const instance = new wasm.Instance(new wasm.Module(new Uint8Array(bytes)), { m: { mem: memory } });
-  const run = instance.exports["run"] as (input: number, output: number, bytes: number) => void;
+  const run = instance.exports["run"] as (input: number, output: number, bytes: number) => number | undefined;
   // Rows are padded by 16 bytes so the last vector load of a partial block stays in bounds.
   const outAt = inBytes + 16;
   const rows = width === 1 ? new Int8Array(memory.buffer, 0, inBytes) : new Int16Array(memory.buffer, 0, inBytes / 2);
@@ -320,5 +373,5 @@ function instantiate(width: 1 | 2, sumBytes: 2 | 4, n: number, pages: number, co
     else stream.rhe32(outAt, scratchAt, bytes, cfgAt);
     out.set(quotients.subarray(0, len), at);
   };
-  return { rows, sums, stageRow, writeQuotients, run: (len) => run(0, outAt, Math.ceil((len * width) / 16) * 16) };
+  return { rows, sums, stageRow, writeQuotients, run: (len) => run(0, outAt, Math.ceil((len * width) / 16) * 16) !== 0 || !returnsExact };
 }

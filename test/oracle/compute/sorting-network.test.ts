@@ -3,8 +3,8 @@ import fc from "fast-check";
 
 import { BLOCK, slicesOf } from "../../../oracle/compute/blocks.ts";
 import { orderStatisticSlice } from "../../../oracle/compute/cpu/order-statistic.ts";
-import { compileWideningRankSum, MAX_RANK_SUM_ROWS } from "../../../oracle/compute/cpu/rank-sum-wasm.ts";
-import { groupedNetwork, mergeSortedRows, pruneForSummedRows, pruneRankedForRankSum, splitNarrow, trimmedNetwork } from "../../../oracle/compute/cpu/sorting-network.ts";
+import { compileSaturatingRankSum, compileWideningRankSum, MAX_RANK_SUM_ROWS } from "../../../oracle/compute/cpu/rank-sum-wasm.ts";
+import { batcherNetwork, groupedNetwork, mergeSortedRows, pruneForRankSum, pruneForSummedRows, pruneRankedForRankSum, splitNarrow, trimmedNetwork } from "../../../oracle/compute/cpu/sorting-network.ts";
 import type { AggregatePlan } from "../../../oracle/compute/types.ts";
 import { alignUpdates } from "../../../oracle/protocol/alignment.ts";
 import type { Update } from "../../../oracle/protocol/update-file.ts";
@@ -220,6 +220,88 @@ describe("the widening rank-sum kernel", function () {
         for (let j = 0; j < expected.length; j++) {
           if (!Object.is(actual[j], expected[j])) expect.fail(`n ${n}, ${plan.kind}: element ${j}: ${actual[j]} !== ${expected[j]}`);
         }
+      }
+    }
+  });
+});
+
+describe("the saturating rank-sum kernel (medians of int8 rows of mixed shifts, on int8 lanes)", function () {
+  this.timeout(120_000);
+
+  it("returns false whenever a kept value saturated, and exact sums whenever it returns true", function () {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: MAX_RANK_SUM_ROWS }),
+        fc.integer({ min: 0, max: 2 ** 30 }),
+        fc.constantFrom("uniform", "small", "extremes", "near"),
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        (n, pick, fill, seed) => {
+          let x = seed | 1;
+          const next = (): number => {
+            x ^= x << 13;
+            x ^= x >>> 17;
+            x ^= x << 5;
+            return (x >>> 0) / 2 ** 32;
+          };
+          // Shifts 0-9 (past 7 every nonzero value saturates); "small" keeps every |q * 2^d| at most 126.
+          const shifts = Array.from({ length: n }, () => (fill === "small" ? Math.floor(next() * 3) : Math.floor(next() * 10)));
+          // The median's one or two ranks, or (every eighth case) a wider range within the int16 sums.
+          const wide = pick % 8 === 0;
+          const lo = wide ? pick % n : (n - 1) >>> 1;
+          const hi = wide ? Math.min(n, lo + 1 + ((pick >>> 8) % 255)) : (n >>> 1) + 1;
+          const kernel = compileSaturatingRankSum(n, shifts, pruneForRankSum(batcherNetwork(n), n, lo, hi), lo, hi);
+          const len = BLOCK - 16 * (pick % 3);
+          const value = (d: number): number => {
+            const r = next();
+            if (fill === "small") return Math.floor(r * 63) - 31;
+            if (fill === "extremes") return r < 0.5 ? -128 : 127;
+            // "near": values whose shifted form lies around the int8 extremes.
+            if (fill === "near") return Math.round(((r < 0.5 ? -1 : 1) * (120 + Math.floor(next() * 16))) / 2 ** Math.min(d, 7));
+            return Math.floor(r * 256) - 128;
+          };
+          const rows = Array.from({ length: n }, (_, i) => Int8Array.from({ length: len }, () => value(shifts[i] as number)));
+          rows.forEach((row, i) => kernel.stageRow(i, row, 0, len, 0));
+          const exact = kernel.run(len);
+          let saturated = false;
+          for (let j = 0; j < len; j++) {
+            const column = rows.map((row, i) => (row[j] as number) * 2 ** (shifts[i] as number)).sort((a, b) => a - b);
+            const kept = column.slice(lo, hi);
+            saturated ||= kept.some((v) => v >= 127 || v <= -128);
+            const expected = kept.reduce((s, v) => s + v, 0);
+            if (exact && kernel.sums[j] !== expected) expect.fail(`n ${n}, shifts ${shifts.join(",")}, ranks [${lo}, ${hi}), element ${j}: ${kernel.sums[j]} !== ${expected}`);
+          }
+          if (saturated) expect(exact, "a kept value saturated, yet run said the sums were exact").to.equal(false);
+          if (fill === "small") expect(exact, "no value can saturate, yet run said the sums were not exact").to.equal(true);
+        },
+      ),
+      { seed: SEED, numRuns: 80 },
+    );
+  });
+
+  it("gives the reference median when some blocks' medians saturate int8 (those blocks, and the rest of the slice, take the exact kernel)", function () {
+    for (const n of [2, 3, 33, 100, 256]) {
+      const size = 4 * BLOCK + 9;
+      const layout = [{ name: "w", size }];
+      let x = 0x0bad_cafe ^ n;
+      const updates = Array.from({ length: n }, (_, i): Update => {
+        const exp = -8 - (i % 3);
+        const q = Int8Array.from({ length: size }, (_, j) => {
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
+          // Block 2 holds coordinates whose median is far beyond int8 once aligned (exponent -8 is shift 2).
+          if (Math.floor(j / BLOCK) === 2 && j % 7 === 0) return i % 3 === 0 ? 127 : 100;
+          return ((x >>> 0) % 255) - 127;
+        });
+        return { round: "1", base: "0x00", samples: 1, tensors: [{ name: "w", shape: [size], dtype: "I8", exp, q }] } as Update;
+      });
+      const round = alignUpdates(updates, layout, { weighting: "uniform", maxSampleWeight: 1 });
+      const plan = { kind: "median", members: round.updates.map((_, i) => i) } as const;
+      const actual = new Float64Array(round.size);
+      for (const slice of slicesOf(round, { start: 0, end: round.size })) expect(orderStatisticSlice(round, plan, slice, actual, slice.tensor.offset + slice.from, 0)).to.equal(true);
+      const expected = referenceAggregate(round, plan);
+      for (let j = 0; j < expected.length; j++) {
+        if (!Object.is(actual[j], expected[j])) expect.fail(`n ${n}: element ${j}: ${actual[j]} !== ${expected[j]}`);
       }
     }
   });
