@@ -67,8 +67,8 @@ export interface Contribution {
   readonly salt: string;
 }
 
-/** A valid update: a small seeded random delta through the real client pipeline (clip, noise, quantize). */
-export function syntheticUpdate(seed: string, roundId: bigint, baseHash: string, scale = 0.05): { bytes: Uint8Array; hash: string } {
+/** A valid update: a small seeded random delta through the real client pipeline (clip, noise, quantize), of `samples` examples. */
+export function syntheticUpdate(seed: string, roundId: bigint, baseHash: string, scale = 0.05, samples = 100): { bytes: Uint8Array; hash: string } {
   const random = new SeededRandom(seed, "e2e-delta");
   const delta = modelLayout().map((t) => {
     const size = t.shape.reduce((a, b) => a * b, 1);
@@ -78,7 +78,7 @@ export function syntheticUpdate(seed: string, roundId: bigint, baseHash: string,
   });
   const made = makeUpdate({
     delta,
-    samples: 100,
+    samples,
     roundId: roundId.toString(),
     baseHash: baseHash.toLowerCase() as `0x${string}`,
     policy: { clipMantissa: TEST_POLICY.clipMantissa, clipExp: TEST_POLICY.clipExp, dpClipNorm: 1, noiseMultiplier: 0.001, delta: 1e-5 },
