@@ -43,7 +43,7 @@ function kernelFor(width: 1 | 2, n: number, lo: number, hi: number): RankSumKern
  */
 export const WIDENING_MIN_ELEMENTS = 2 ** 18;
 
-/** Shift patterns whose widening kernel costs more than the int16 kernel. */
+/** Keys of specialized kernels that would cost more than the plain ones (remembered so their networks are not built again). */
 const costlier = new Set<string>();
 
 /**
@@ -82,6 +82,38 @@ function wideningKernelFor(shifts: readonly number[], lo: number, hi: number, co
 }
 
 /**
+ * The trimmed mean of int8 rows of one shift through the heads-and-tails network ({@link trimmedNetwork})
+ * over `k` consecutive groups of rows, the `k` whose pruned network has the fewest comparators, compiled
+ * as a widening kernel whose shifts are all 0 (every comparator then runs on int8 lanes, and the
+ * groups' middle rows are summed before the merges). One kernel serves every tensor of `n` rows, as
+ * the plain kernel does. Undefined when no grouping beats sorting every row.
+ */
+function groupedTrimmedKernelFor(n: number, t: number): RankSumKernel | undefined {
+  const key = `g/${n}/${t}`;
+  const known = kernels.get(key);
+  if (known !== undefined || costlier.has(key)) return known;
+  let best: { comparators: number[]; summed: number[] } | undefined;
+  for (let k = 2; 2 * t * k <= n; k++) {
+    const groups: number[][] = [];
+    for (let g = 0, next = 0; g < k; g++) {
+      const size = Math.floor(n / k) + (g < n % k ? 1 : 0);
+      groups.push(Array.from({ length: size }, () => next++));
+    }
+    const trimmed = trimmedNetwork(groups, t);
+    if (trimmed === undefined) continue;
+    const comparators = pruneForSummedRows(trimmed.comparators, n, trimmed.summed);
+    if (best === undefined || comparators.length < best.comparators.length) best = { comparators, summed: trimmed.summed };
+  }
+  const chosen = best;
+  if (chosen === undefined || chosen.comparators.length >= pruneForRankSum(batcherNetwork(n), n, t, n - t).length) {
+    if (costlier.size >= 256) costlier.clear();
+    costlier.add(key);
+    return undefined;
+  }
+  return cached(key, () => compileWideningRankSum(n, new Array<number>(n).fill(0), chosen.comparators, [], chosen.summed));
+}
+
+/**
  * The saturating kernel for int8 rows of the given shifts (one per row, in the members' order), or
  * undefined when none is cached and `compile` is false (a small slice: see {@link WIDENING_MIN_ELEMENTS}).
  */
@@ -102,7 +134,8 @@ function saturatingKernelFor(shifts: readonly number[], lo: number, hi: number, 
  * sorting `r_i = q_i * 2^(s_i - s0)`, and the kept sum of Q is `2^s0` times the kept sum of r. Every
  * `|r_i| <= maxAbs_i / 2^s0`; when that is at most 127 (all int8, equal shifts) the rows are int8,
  * when at most 32,767 they are int16 (shifting by `s_i - s0` within that proven bound), and the
- * kernel's sums are exact ({@link rankSumFits}). A median of int8 arrays of different shifts first
+ * kernel's sums are exact ({@link rankSumFits}). A trimmed mean of int8 arrays of one shift takes the
+ * heads-and-tails network over groups of rows where it is cheaper (int32 sums). A median of int8 arrays of different shifts first
  * takes the saturating kernel (int8 lanes, `clamp(r_i)`: exact wherever no kept value reaches -128 or
  * 127, which the kernel reports per block; see {@link compileSaturatingRankSum}). The quotient is exact while
  * `count * M + count <= 2^52` (M the largest |Q|), as for {@link rheSmall}.
@@ -146,6 +179,7 @@ export function orderStatisticSlice(round: AlignedRound, plan: OrderPlan, slice:
     // lanes before the merges widen them (a widened row then holds `q * 2^(s - s0)`, within the bound above).
     const order = Array.from({ length: n }, (_, i) => i);
     let kernel: RankSumKernel | undefined;
+    if (allInt8 && equalShifts && plan.kind === "trimmed-mean" && lo > 0) kernel = groupedTrimmedKernelFor(n, lo);
     if (allInt8 && !equalShifts) {
       order.sort((a, b) => (shifts[a] as number) - (shifts[b] as number) || a - b);
       // A shift of 15 or more only reaches all-zero rows (|q| >= 1 would pass 32,767), which any shift keeps at zero.

@@ -306,3 +306,38 @@ describe("the saturating rank-sum kernel (medians of int8 rows of mixed shifts, 
     }
   });
 });
+
+describe("the grouped trimmed-mean kernel (int8 updates of one exponent)", function () {
+  this.timeout(120_000);
+
+  it("gives the reference trimmed mean for every member count and trim it takes, extremes and ties included", function () {
+    for (const n of [4, 5, 21, 32, 100, 129, 256]) {
+      for (const trim of [...new Set([1, Math.floor(n / 10), Math.floor(n / 4)])].filter((t) => t >= 1 && 4 * t <= n)) {
+        const size = 2 * BLOCK + 5;
+        const layout = [{ name: "w", size }];
+        let x = 0x5eed_0001 ^ (n * 977 + trim);
+        const updates = Array.from({ length: n }, (): Update => {
+          const q = Int8Array.from({ length: size }, (_, j) => {
+            x ^= x << 13;
+            x ^= x >>> 17;
+            x ^= x << 5;
+            const r = x >>> 0;
+            // Extremes in one stretch, ties in another, uniform values elsewhere.
+            if (j < 300) return r % 2 === 0 ? -128 : 127;
+            if (j < 600) return (r % 3) - 1;
+            return (r % 256) - 128;
+          });
+          return { round: "1", base: "0x00", samples: 1, tensors: [{ name: "w", shape: [size], dtype: "I8", exp: -9, q }] } as Update;
+        });
+        const round = alignUpdates(updates, layout, { weighting: "uniform", maxSampleWeight: 1 });
+        const plan = { kind: "trimmed-mean", members: round.updates.map((_, i) => i), trim } as const;
+        const actual = new Float64Array(round.size);
+        for (const slice of slicesOf(round, { start: 0, end: round.size })) expect(orderStatisticSlice(round, plan, slice, actual, slice.tensor.offset + slice.from, 0)).to.equal(true);
+        const expected = referenceAggregate(round, plan);
+        for (let j = 0; j < expected.length; j++) {
+          if (!Object.is(actual[j], expected[j])) expect.fail(`n ${n}, trim ${trim}: element ${j}: ${actual[j]} !== ${expected[j]}`);
+        }
+      }
+    }
+  });
+});
