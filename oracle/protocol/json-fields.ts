@@ -3,6 +3,9 @@
 // zod costs about 25 ms (its locales load with its core), more than the rest of the command's imports together.
 // Each check appends `path: message` to `problems` and returns the checked value, or undefined.
 
+/** A decimal integer below 10^78 without leading zeros: the form of every uint256 in these files. */
+export const DECIMAL_UINT = /^(0|[1-9][0-9]{0,77})$/;
+
 /** Problems found so far, each `path: message`. */
 export type Problems = string[];
 

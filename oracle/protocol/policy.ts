@@ -1,5 +1,5 @@
 import { InvalidInputError } from "../errors.ts";
-import { complete, fieldPath, matching, oneOf, safeInteger, strictObject, type Problems } from "./json-fields.ts";
+import { complete, DECIMAL_UINT, fieldPath, matching, oneOf, safeInteger, strictObject, type Problems } from "./json-fields.ts";
 
 /** The aggregation rules of docs/protocol.md §3. */
 export const RULES = ["fedavg", "median", "trimmed-mean", "multi-krum"] as const;
@@ -27,7 +27,6 @@ export type Policy = {
 };
 
 const POLICY_KEYS = ["rule", "trimBps", "krumF", "weighting", "maxSampleWeight", "clipMantissa", "clipExp", "minContributors", "rewardPool"] as const;
-const UINT256_DECIMAL = /^(0|[1-9][0-9]{0,77})$/;
 
 /**
  * Checks the JSON form of a policy at `path` ("" for a policy on its own): integers must be exact JSON
@@ -49,7 +48,7 @@ export function checkPolicy(value: unknown, path: string, problems: Problems): P
   // Bounded below so exact comparisons never build absurdly wide integers; 2^-1074 is binary64's floor.
   const clipExp = safeInteger(...field("clipExp"), -1074, MAX_CLIP_LOG2, problems);
   const minContributors = safeInteger(...field("minContributors"), 1, max, problems);
-  const pool = matching(...field("rewardPool"), UINT256_DECIMAL, "must be a decimal uint256", problems);
+  const pool = matching(...field("rewardPool"), DECIMAL_UINT, "must be a decimal uint256", problems);
   const rewardPool = pool === undefined ? undefined : BigInt(pool);
   if (rewardPool !== undefined && rewardPool >= 2n ** 256n) problems.push(`${fieldPath(path, "rewardPool")}: exceeds uint256`);
   if (clipMantissa !== undefined && clipExp !== undefined && !clipWithinLimit(clipMantissa, clipExp)) {

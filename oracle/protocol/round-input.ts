@@ -1,6 +1,6 @@
 import { InvalidInputError } from "../errors.ts";
 import { HASH_PATTERN } from "./hash.ts";
-import { array, fieldPath, matching, strictObject, type Problems } from "./json-fields.ts";
+import { array, DECIMAL_UINT, fieldPath, matching, strictObject, type Problems } from "./json-fields.ts";
 import { checkPolicy, type Policy } from "./policy.ts";
 
 /** A contributor who revealed: address (lowercase), revealed update hash, and the fetched file or `null`. */
@@ -23,7 +23,6 @@ export function parseRoundJson(value: unknown): RoundJson {
   return round;
 }
 
-const DECIMAL_ID = /^(0|[1-9][0-9]{0,77})$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const PLAIN_FILE_NAME = /^[A-Za-z0-9_.-]{1,255}$/;
 
@@ -31,7 +30,7 @@ const PLAIN_FILE_NAME = /^[A-Za-z0-9_.-]{1,255}$/;
 function checkRoundJson(value: unknown, problems: Problems): RoundJson | undefined {
   const json = strictObject(value, "round", ["roundId", "policy", "contributors"], problems);
   if (json === undefined) return undefined;
-  const roundId = matching(json.roundId, "roundId", DECIMAL_ID, "must be a decimal integer", problems);
+  const roundId = matching(json.roundId, "roundId", DECIMAL_UINT, "must be a decimal integer", problems);
   const policy = checkPolicy(json.policy, "policy", problems);
   const contributors: RoundJson["contributors"] = [];
   const seen = new Set<string>();

@@ -46,6 +46,12 @@ export const WIDENING_MIN_ELEMENTS = 2 ** 18;
 /** Keys of specialized kernels that would cost more than the plain ones (remembered so their networks are not built again). */
 const costlier = new Set<string>();
 
+/** Remembers that `key`'s specialized kernel costs more (a few hundred keys at most). */
+function rememberCostlier(key: string): void {
+  if (costlier.size >= 256) costlier.clear();
+  costlier.add(key);
+}
+
 /**
  * The widening kernel for int8 rows ordered by shift (`shifts` ascending, one per row): rows of one
  * shift form a group, sorted on int8 lanes; the merges of the groups run on int16 lanes. Returns
@@ -73,9 +79,8 @@ function wideningKernelFor(shifts: readonly number[], lo: number, hi: number, co
   const plain = pruneForRankSum(batcherNetwork(n), n, lo, hi).length;
   // A tie (as for the mean: no comparators at all) goes to the widening kernel: its rows are staged by a plain copy, at half the bytes.
   if (cost(split) > 2 * plain) {
-    // Remembered, so the networks are not built again for every slice of this pattern (a few hundred at most).
-    if (costlier.size >= 256) costlier.clear();
-    costlier.add(key);
+    // Remembered, so the networks are not built again for every slice of this pattern.
+    rememberCostlier(key);
     return undefined;
   }
   return cached(key, () => compileWideningRankSum(n, shifts, split.narrow, split.wide, summed));
@@ -106,8 +111,7 @@ function groupedTrimmedKernelFor(n: number, t: number): RankSumKernel | undefine
   }
   const chosen = best;
   if (chosen === undefined || chosen.comparators.length >= pruneForRankSum(batcherNetwork(n), n, t, n - t).length) {
-    if (costlier.size >= 256) costlier.clear();
-    costlier.add(key);
+    rememberCostlier(key);
     return undefined;
   }
   return cached(key, () => compileWideningRankSum(n, new Array<number>(n).fill(0), chosen.comparators, [], chosen.summed));
